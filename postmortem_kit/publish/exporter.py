@@ -1,0 +1,164 @@
+"""The nbconvert exporter registered as ``postmortem`` (``jupyter nbconvert --to postmortem``).
+
+The five sections are rendered from ``postmortem.yaml`` — never from widget state — and the
+notebook contributes only the figures of cells tagged ``report:<section>``. The page is one
+self-contained file: plotly.js is embedded once and nothing is loaded from the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
+from plotly.offline import get_plotlyjs
+from traitlets import Bool, Unicode, default
+
+from postmortem_kit.publish.figures import collect_figures
+from postmortem_kit.publish.render import (
+    escape,
+    local_time,
+    markdown_html,
+    safe_url,
+    utc_time,
+)
+from postmortem_kit.report import KEY_TIMES, SECTIONS, compute_durations, load_report
+from postmortem_kit.report.durations import format_duration
+from postmortem_kit.resources import resource_path
+
+#: key time field → label in the header card
+KEY_TIME_LABELS = {
+    "impact_start": "Impact start",
+    "detected": "Detected",
+    "acknowledged": "Acknowledged",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+}
+
+
+class PostmortemExporter(HTMLExporter):
+    """Publish a postmortem notebook and its ``postmortem.yaml`` as one offline HTML page."""
+
+    export_from_notebook = "Postmortem report"
+
+    incident_dir = Unicode(
+        "",
+        help="Incident folder holding postmortem.yaml; default: the notebook's folder.",
+    ).tag(config=True)
+    local_timezone = Unicode(
+        "",
+        help="IANA zone for the timeline's local-time column; default: the first source's zone.",
+    ).tag(config=True)
+    build_time = Unicode(
+        "",
+        help="The build-time line printed in the footer (the only line that differs between "
+        "two builds of the same incident); default: now, in UTC.",
+    ).tag(config=True)
+    embed_plotlyjs = Bool(True, help="Embed plotly.js in the page (never from a CDN).").tag(
+        config=True
+    )
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return "postmortem"
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(resource_path("templates"))]
+
+    @default("exclude_input")
+    def _exclude_input_default(self) -> bool:
+        return True
+
+    def _incident_folder(self, resources: dict) -> Path:
+        if self.incident_dir:
+            return Path(self.incident_dir)
+        path = (resources or {}).get("metadata", {}).get("path") or os.getcwd()
+        return Path(path)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """Render the report page; see the class docstring."""
+        resources = self._init_resources(resources)
+        folder = self._incident_folder(resources)
+        report = load_report(folder)
+        resources["postmortem"] = build_context(
+            report,
+            figures=collect_figures(nb),
+            local_timezone=self.local_timezone or None,
+            build_time=self.build_time or None,
+        )
+        resources["plotlyjs"] = get_plotlyjs() if self.embed_plotlyjs else ""
+        return super().from_notebook_node(nb, resources, **kw)
+
+    def default_filters(self):
+        """Our template's filters on top of nbconvert's."""
+        yield from super().default_filters()
+        yield ("markdown_safe", markdown_html)
+        yield ("esc", escape)
+        yield ("safe_url", safe_url)
+
+
+def build_context(
+    report,
+    *,
+    figures: dict[str, list[dict]] | None = None,
+    local_timezone: str | None = None,
+    build_time: str | None = None,
+    today: dt.date | None = None,
+) -> dict:
+    """Everything the template needs, with times already formatted.
+
+    Parameters
+    ----------
+    report
+        The validated report.
+    figures
+        Section key → figure HTML pieces (from :func:`collect_figures`).
+    local_timezone
+        Zone for the second time column; default the first source with a zone.
+    build_time
+        Footer line; default now (UTC).
+    today
+        Date used to mark overdue actions; default today (UTC).
+    """
+    zone = local_timezone or next((s.timezone for s in report.sources if s.timezone), None)
+    today = today or dt.datetime.now(dt.UTC).date()
+    summary = report.summary
+    key_times = [
+        {
+            "label": KEY_TIME_LABELS[name],
+            "utc": utc_time(getattr(summary, name)),
+            "local": local_time(getattr(summary, name), zone),
+        }
+        for name in KEY_TIMES
+    ]
+    durations = [
+        {"label": d.label, "description": d.description, "value": format_duration(d.value)}
+        for d in compute_durations(summary)
+    ]
+    timeline = [
+        {
+            "date": event.time.astimezone(dt.UTC).strftime("%Y-%m-%d"),
+            "utc": event.time.astimezone(dt.UTC).strftime("%H:%M:%S"),
+            "local": local_time(event.time, zone),
+            "event": event,
+        }
+        for event in report.sorted_timeline()
+    ]
+    actions = [
+        {"action": a, "overdue": a.is_overdue(today), "due": a.due.isoformat() if a.due else "—"}
+        for a in report.actions
+    ]
+    return {
+        "report": report,
+        "sections": SECTIONS,
+        "key_times": key_times,
+        "durations": durations,
+        "timeline": timeline,
+        "actions": actions,
+        "local_timezone": zone,
+        "figures": figures or {key: [] for key, _ in SECTIONS},
+        "build_time": build_time
+        or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }

@@ -1,0 +1,71 @@
+"""Collect the figures of an executed notebook for the published report.
+
+Plotly 6.1+ emits figures in a kernel only as ``application/vnd.plotly.v1+json``, which
+nbconvert's HTML exporter drops. We render that mimetype ourselves into a ``<div>`` plus a
+call to ``Plotly.newPlot``, with ids derived from the cell position so that publishing twice
+gives the same bytes. plotly.js itself is embedded once by the template.
+
+Which section a figure belongs to is said by a cell tag ``report:<section>``
+(``report:summary``, ``report:timeline``, ``report:root-cause``, ``report:actions``,
+``report:lessons``); cells without such a tag are not published.
+"""
+
+from __future__ import annotations
+
+import plotly.io as pio
+from nbformat import NotebookNode
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+#: cell tag → section key of the report model
+SECTION_TAGS: dict[str, str] = {
+    "report:summary": "summary",
+    "report:timeline": "timeline",
+    "report:root-cause": "root_cause",
+    "report:actions": "actions",
+    "report:lessons": "lessons",
+}
+
+_PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
+
+
+def figure_html(figure: dict, div_id: str) -> str:
+    """One interactive figure as HTML, without plotly.js (the page embeds it once)."""
+    return pio.to_html(
+        figure,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        config=_PLOT_CONFIG,
+        validate=False,
+        default_height="100%",
+    )
+
+
+def collect_figures(nb: NotebookNode) -> dict[str, list[dict]]:
+    """Figures of tagged cells by section.
+
+    Returns
+    -------
+    dict
+        section key → list of ``{"id", "html", "title"}`` in notebook order.
+    """
+    out: dict[str, list[dict]] = {key: [] for key in SECTION_TAGS.values()}
+    for cell_index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        sections = [SECTION_TAGS[t] for t in tags if t in SECTION_TAGS]
+        if not sections:
+            continue
+        for output_index, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if PLOTLY_MIMETYPE not in data:
+                continue
+            figure = data[PLOTLY_MIMETYPE]
+            div_id = f"figure-{cell_index}-{output_index}"
+            title = (figure.get("layout", {}).get("title") or {}).get("text", "")
+            out[sections[0]].append(
+                {"id": div_id, "html": figure_html(figure, div_id), "title": title}
+            )
+    return out
