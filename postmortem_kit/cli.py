@@ -87,19 +87,16 @@ def demo_command(out: Path) -> None:
     click.echo(str(path))
 
 
-def _add_optional_commands() -> None:
-    """Commands contributed by the ingest family (kept in their own module)."""
-    try:
-        from postmortem_kit.ingest import cli as ingest_cli
-    except ImportError:
-        return
-    for name in ("import_logs_command", "formats_command"):
-        command = getattr(ingest_cli, name, None)
-        if command is not None:
-            main.add_command(command)
+def _add_family_commands() -> None:
+    """Commands that live with their family (ingest, publish), added to the one group."""
+    from postmortem_kit.ingest.cli import formats_command, import_logs_command
+    from postmortem_kit.publish.commands import check_command, trends_command
+
+    for command in (import_logs_command, formats_command, check_command, trends_command):
+        main.add_command(command)
 
 
-_add_optional_commands()
+_add_family_commands()
 
 if __name__ == "__main__":
     main()

@@ -26,11 +26,17 @@ SECTION_TAGS: dict[str, str] = {
     "report:lessons": "lessons",
 }
 
+DEFAULT_HEIGHT = "460px"
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
 
 
 def figure_html(figure: dict, div_id: str) -> str:
-    """One interactive figure as HTML, without plotly.js (the page embeds it once)."""
+    """One interactive figure as HTML, without plotly.js (the page embeds it once).
+
+    The figure keeps the height it was built with (small multiples are tall); others get
+    :data:`DEFAULT_HEIGHT`.
+    """
+    height = (figure.get("layout") or {}).get("height")
     return pio.to_html(
         figure,
         include_plotlyjs=False,
@@ -38,7 +44,8 @@ def figure_html(figure: dict, div_id: str) -> str:
         div_id=div_id,
         config=_PLOT_CONFIG,
         validate=False,
-        default_height="100%",
+        default_height=f"{int(height)}px" if height else DEFAULT_HEIGHT,
+        default_width="100%",
     )
 
 

@@ -6,6 +6,7 @@ order and formatting that a person wrote by hand survive an edit made in the not
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -143,7 +144,9 @@ def load_report(path: str | os.PathLike) -> Report:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ReportError(f"{file}: no report file here (create one with `postmortem new`)") from None
+        raise ReportError(
+            f"{file}: no report file here (create one with `postmortem new`)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{file}: cannot read: {exc}") from None
     return parse_report(text, path=str(file))[0]
@@ -250,10 +253,8 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
             os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

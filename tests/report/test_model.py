@@ -17,8 +17,8 @@ from postmortem_kit.report import (
     load_report,
     parse_report,
     save_report,
+    store,
 )
-from postmortem_kit.report import store
 
 MINIMAL = """\
 schema_version: 1

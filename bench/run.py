@@ -1,0 +1,259 @@
+"""Log-import benchmarks (``make bench``): 1M-line files per format, generated with a fixed
+seed into a temporary folder, each measured in its own warm process.
+
+For each format it prints lines/s, MB/s, peak RSS over the process's warm baseline, and the
+time ratios to the bare engine (the polars or pyarrow pipeline with nothing of ours around
+it) and to a naive Python ``re`` + ``strptime`` loop, both measured in the same run. A last
+row times a 1 %-of-the-file window cut by byte-offset bisection.
+
+Usage: ``.venv/bin/python bench/run.py [--lines N] [--formats nginx,syslog,...] [--keep DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = 2041
+START = dt.datetime(2026, 10, 14, 0, 0, 0, tzinfo=dt.UTC)
+
+PATHS = ["/api/orders", "/api/cart", "/product/pine-oak", "/static/app.js", "/login", "/health"]
+AGENTS = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0", "curl/8.5.0", "Googlebot/2.1"]
+WORDS = [
+    "pool",
+    "timeout",
+    "order",
+    "payment",
+    "retry",
+    "cache",
+    "upstream",
+    "connection",
+    "user",
+    "queue",
+]
+
+
+def _times(n: int):
+    rnd = random.Random(SEED)
+    t = START.timestamp()
+    for _ in range(n):
+        t += rnd.random() * 0.04
+        yield t, rnd
+
+
+def generate(kind: str, n: int, folder: Path) -> Path:
+    """Write ``n`` lines of one format (fixed seed) and return the file."""
+    path = folder / {"nginx": "access.log", "syslog": "syslog", "json": "app.jsonl",
+                     "logfmt": "app.logfmt", "text": "app.log"}[kind]  # fmt: skip
+    with path.open("w", encoding="utf-8") as out:
+        buf = []
+        for i, (t, rnd) in enumerate(_times(n)):
+            moment = dt.datetime.fromtimestamp(t, dt.UTC)
+            word = WORDS[i % len(WORDS)]
+            if kind == "nginx":
+                local = moment.astimezone(dt.timezone(dt.timedelta(hours=-4)))
+                buf.append(
+                    f"10.{i % 250}.{rnd.randrange(256)}.{rnd.randrange(256)} - - "
+                    f'[{local.strftime("%d/%b/%Y:%H:%M:%S %z")}] "GET {PATHS[i % 6]}?id={i} HTTP/1.1" '  # noqa: E501
+                    f'{(200, 200, 200, 404, 502)[i % 5]} {rnd.randrange(100, 50000)} "-" '
+                    f'"{AGENTS[i % 3]}" {rnd.random():.3f}\n'
+                )
+            elif kind == "syslog":
+                buf.append(
+                    f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S} db-{i % 4} "
+                    f"postgres[{1000 + i % 500}]: LOG:  {word} event {i} took {rnd.random():.3f} s\n"  # noqa: E501
+                )
+            elif kind == "json":
+                row = {"ts": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                       "level": ("info", "debug", "warn", "error")[i % 4], "msg": f"{word} event",
+                       "service": "checkout-api", "host": f"api-{i % 3}", "trace_id": f"{i:016x}",
+                       "duration_ms": round(rnd.random() * 900, 1)}  # fmt: skip
+                if i % 1000 == 999:
+                    row["order_id"] = f"o-{i}"
+                buf.append(json.dumps(row) + "\n")
+            elif kind == "logfmt":
+                buf.append(
+                    f"time={moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')} "
+                    f'level={("info", "warn", "error")[i % 3]} msg="{word} event {i}" host=api-{i % 3}\n'  # noqa: E501
+                )
+            elif kind == "text":
+                buf.append(
+                    f"{moment.strftime('%Y-%m-%d %H:%M:%S')},{int(moment.microsecond / 1000):03d} "
+                    f"{('INFO', 'WARN', 'ERROR')[i % 3]} [worker-{i % 8}] OrderService: {word} {i}\n"  # noqa: E501
+                )
+            if len(buf) >= 50_000:
+                out.write("".join(buf))
+                buf.clear()
+        out.write("".join(buf))
+    return path
+
+
+# --- what runs in each measuring process ---------------------------------------------------------
+
+NAIVE = {
+    "nginx": (r'^(\S+) \S+ (\S+) \[([^\]]+)\] "([^"]*)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"', 3,
+              "%d/%b/%Y:%H:%M:%S %z"),
+    "syslog": (r"^(\w{3} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^\[:]+)(?:\[(\d+)\])?: (.*)$", 1,
+               "%Y %b %d %H:%M:%S"),
+    "json": None,
+    "logfmt": (r'(\w+)=("[^"]*"|\S+)', None, None),
+    "text": (r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\w+) (.*)$", 1, "%Y-%m-%d %H:%M:%S,%f"),
+}  # fmt: skip
+
+
+def naive(kind: str, path: Path) -> int:
+    """The baseline: a plain Python loop, one ``re`` match and one ``strptime`` per line."""
+    import re
+
+    rows = 0
+    with path.open(encoding="utf-8") as handle:
+        if kind == "json":
+            for line in handle:
+                obj = json.loads(line)
+                dt.datetime.fromisoformat(obj["ts"])
+                rows += 1
+            return rows
+        pattern, group, fmt = NAIVE[kind]
+        rx = re.compile(pattern)
+        for line in handle:
+            if kind == "logfmt":
+                pairs = dict(rx.findall(line))
+                dt.datetime.fromisoformat(pairs["time"])
+                rows += 1
+                continue
+            m = rx.match(line)
+            if m:
+                text = m.group(group)
+                dt.datetime.strptime("2026 " + text if kind == "syslog" else text, fmt)
+                rows += 1
+    return rows
+
+
+def engine(kind: str, path: Path) -> int:
+    """The bare engine: the fastest pipeline the issue measured, with nothing of ours."""
+    import polars as pl
+
+    if kind == "json":
+        import pyarrow.json as pj
+
+        return pj.read_json(str(path)).num_rows
+    from postmortem_kit.ingest import text as t
+
+    pattern, ts_fmt = {
+        "nginx": (t.ACCESS, "%d/%b/%Y:%H:%M:%S %z"),
+        "syslog": (t.RFC3164, "%Y %b %d %H:%M:%S"),
+        "text": (r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (?P<level>\w+) (?P<message>.*)$",
+                 "%Y-%m-%d %H:%M:%S,%3f"),
+        "logfmt": (r'time=(?P<ts>\S+) level=(?P<level>\S+) msg="(?P<message>[^"]*)"', "%Y-%m-%dT%H:%M:%S%.fZ"),  # noqa: E501
+    }[kind]  # fmt: skip
+    frame = pl.scan_csv(path, has_header=False, separator="\x1f", quote_char=None,
+                        new_columns=["line"], infer_schema=False)  # fmt: skip
+    ts = pl.col("ts") if kind != "syslog" else pl.lit("2026 ") + pl.col("ts")
+    out = (
+        frame.select(pl.col("line").str.extract_groups(pattern).alias("g")).unnest("g")
+        .with_columns(ts.str.strptime(pl.Datetime("ns"), ts_fmt, strict=False))
+        .collect()
+    )  # fmt: skip
+    return out.height
+
+
+def ours(kind: str, path: Path, window=None) -> int:
+    from postmortem_kit.ingest import load_logs
+
+    frame = load_logs(path, tz="UTC", year=2026, window=window)
+    return len(frame)
+
+
+def child(mode: str, kind: str, path: str, window: str | None) -> None:
+    import resource
+
+    import polars  # noqa: F401  (imports are not what is measured)
+    import pyarrow.json  # noqa: F401
+
+    from postmortem_kit.ingest import load_logs, text  # noqa: F401
+
+    if mode == "ours":  # warm the caches on a small file first
+        small = Path(tempfile.mkdtemp()) / "warm"
+        small.mkdir()
+        load_logs(generate(kind, 2000, small), tz="UTC", year=2026)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    win = tuple(window.split("|")) if window else None
+    began = time.perf_counter()
+    rows = {"ours": lambda: ours(kind, Path(path), win), "engine": lambda: engine(kind, Path(path)),
+            "naive": lambda: naive(kind, Path(path))}[mode]()  # fmt: skip
+    elapsed = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"rows": rows, "seconds": elapsed, "peak": peak, "base": base}))
+
+
+def measure(mode: str, kind: str, path: Path, window: str | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, kind, str(path)] + (
+        [window] if window else []
+    )
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} {kind} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--formats", default="nginx,syslog,json,logfmt,text")
+    parser.add_argument("--keep", type=Path, default=None, help="Generate into this folder.")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(
+            args.child[0],
+            args.child[1],
+            args.child[2],
+            args.child[3] if len(args.child) > 3 else None,
+        )
+        return
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="pmk-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"log import benchmark: {args.lines:,} lines per format, seed {SEED}, files in {folder}")
+    header = (f"{'format':8} {'MB':>7} {'rows':>9} {'ours s':>7} {'lines/s':>10} {'MB/s':>6} "
+              f"{'peak RSS':>9} {'RSS/file':>8} {'engine s':>8} {'×engine':>7} {'naive s':>7} {'×faster':>7}")  # fmt: skip  # noqa: E501
+    print(header)
+    print("-" * len(header))
+    files = {}
+    for kind in args.formats.split(","):
+        path = files[kind] = generate(kind, args.lines, folder)
+        size = path.stat().st_size
+        mine = measure("ours", kind, path)
+        bare = measure("engine", kind, path)
+        slow = measure("naive", kind, path)
+        extra = mine["peak"] - mine["base"]
+        print(
+            f"{kind:8} {size / 1e6:7.1f} {mine['rows']:9,} {mine['seconds']:7.2f} "
+            f"{args.lines / mine['seconds']:10,.0f} {size / 1e6 / mine['seconds']:6.1f} "
+            f"{extra / 1e6:8.0f}M {extra / size:8.2f} {bare['seconds']:8.2f} "
+            f"{mine['seconds'] / bare['seconds']:7.2f} {slow['seconds']:7.2f} "
+            f"{slow['seconds'] / mine['seconds']:7.1f}"
+        )
+    if "nginx" in files:
+        path = files["nginx"]
+        lo = START + dt.timedelta(hours=2)
+        hi = lo + dt.timedelta(minutes=5)
+        win = f"{lo.isoformat()}|{hi.isoformat()}"
+        cut = measure("ours", "nginx", path, win)
+        print(
+            f"\nwindow of 5 minutes out of {path.stat().st_size / 1e6:.0f} MB nginx (bisection): "
+            f"{cut['rows']:,} rows in {cut['seconds']:.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The columns every log frame has, and the normalised severity scale."""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: Normalised severities, least to most severe.
+SEVERITIES: tuple[str, ...] = ("debug", "info", "notice", "warning", "error", "critical")
+
+#: Core columns, in order: every frame ``load_logs`` returns starts with these.
+CORE_COLUMNS: dict[str, pl.DataType] = {
+    "timestamp": pl.Datetime("ns", "UTC"),
+    "source": pl.String,
+    "host": pl.String,
+    "severity": pl.String,
+    "severity_raw": pl.String,
+    "message": pl.String,
+    "provenance": pl.String,
+    "format": pl.String,
+    "time_note": pl.String,
+}
+
+_SEVERITY_WORDS = {
+    "debug": ("trace", "debug", "dbug", "dbg", "verbose", "fine", "finer", "finest", "config",
+              "debug1", "debug2", "debug3", "debug4", "debug5", "v", "t", "d", "7", "10", "20"),
+    "info": ("info", "inf", "information", "informational", "log", "hint", "detail",
+             "statement", "context", "location", "query", "success", "i", "6", "30"),
+    "notice": ("notice", "note", "n", "5"),
+    "warning": ("warn", "warning", "wrn", "w", "4", "40"),
+    "error": ("error", "err", "eror", "severe", "e", "3", "50"),
+    "critical": ("critical", "crit", "fatal", "panic", "alert", "emerg", "emergency", "f", "a",
+                 "c", "0", "1", "2", "60"),
+}  # fmt: skip
+SEVERITY_MAP = {word: level for level, words in _SEVERITY_WORDS.items() for word in words}
+
+
+def normalise_severity(raw: pl.Expr) -> pl.Expr:
+    """Map raw level words and numbers (syslog 0–7, pino 10–60) onto :data:`SEVERITIES`.
+
+    Unknown words give null; the raw value stays in ``severity_raw``.
+    """
+    return (
+        raw.cast(pl.String).str.strip_chars().str.strip_chars("[]<>:").str.to_lowercase()
+        .replace_strict(SEVERITY_MAP, default=None, return_dtype=pl.String)
+    )  # fmt: skip
+
+
+def severity_from_http_status(status: pl.Expr) -> pl.Expr:
+    """Access logs have no level: 5xx is an error, 4xx a warning, the rest info."""
+    return (
+        pl.when(status >= 500).then(pl.lit("error"))
+        .when(status >= 400).then(pl.lit("warning"))
+        .when(status.is_not_null()).then(pl.lit("info"))
+        .otherwise(pl.lit(None, pl.String))
+    )  # fmt: skip
+
+
+#: Core columns with few distinct values, returned as categoricals (cheap to convert and hold).
+CATEGORICAL = ("source", "format", "severity")
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add missing core columns (as nulls), cast them, and put them first.
+
+    ``source``, ``format`` and ``severity`` stay strings here (files concatenate cleanly);
+    :func:`categorise` turns them into categoricals once, at the end.
+    """
+    exprs = []
+    for name, dtype in CORE_COLUMNS.items():
+        if name in frame.columns:
+            exprs.append(pl.col(name).cast(dtype, strict=False))
+        else:
+            exprs.append(pl.lit(None, dtype).alias(name))
+    rest = [c for c in frame.columns if c not in CORE_COLUMNS]
+    return frame.select(*exprs, *rest)
+
+
+def empty_frame() -> pl.DataFrame:
+    """A frame with the core columns and no rows."""
+    return pl.DataFrame(schema=CORE_COLUMNS)
+
+
+def categorise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast the low-cardinality core columns to categoricals."""
+    return frame.with_columns(
+        pl.col(c).cast(pl.Categorical) for c in CATEGORICAL if c in frame.columns
+    )

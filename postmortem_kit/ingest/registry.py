@@ -1,0 +1,214 @@
+"""The log format registry: one table row per format, extensible through an entry point.
+
+A format is data: a name, how it is sniffed, its parser, its timestamp rule and an example
+line. Third-party packages add one by exposing a :class:`LogFormat` (or a callable returning
+one) under the ``postmortem_kit.log_formats`` entry-point group::
+
+    [project.entry-points."postmortem_kit.log_formats"]
+    mylog = "mypackage.formats:MYLOG"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import warnings
+from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from postmortem_kit.errors import IngestError
+
+if TYPE_CHECKING:
+    from postmortem_kit.ingest.importreport import FileReport
+    from postmortem_kit.ingest.source import RawFile
+
+ENTRY_POINT_GROUP = "postmortem_kit.log_formats"
+
+
+@dataclasses.dataclass
+class ParseContext:
+    """What a parser knows about the file it parses."""
+
+    name: str
+    tz: str | None
+    year: int | None
+    last_known: dt.date
+    report: FileReport
+    raw: RawFile
+    #: Explicit column mapping (output column → input key) for structured formats.
+    fields: dict[str, str] | None = None
+    #: (line number, reason) of the earliest rejected line, for ``strict=True``.
+    first_reject: tuple[int, str] | None = None
+    time: dict = dataclasses.field(
+        default_factory=lambda: {"naive": 0, "ambiguous": 0, "nonexistent": 0, "styles": {}}
+    )
+
+    def where(self, line_no: int) -> str:
+        """Provenance of a line: ``file:line``, or ``file@byte+k`` when only a byte range
+        of the file was read (window seeking), k counting lines from that byte."""
+        if self.raw.offset is not None:
+            return f"{self.name}@{self.raw.offset}+{line_no}"
+        return f"{self.name}:{line_no}"
+
+    def reject(self, reason: str, line_nos: pl.Series, examples: list[tuple[int, str]]) -> None:
+        """Count rejected lines (their numbers and a few ``(line_no, text)`` examples)."""
+        if not len(line_nos):
+            return
+        self.report.reject(reason, len(line_nos), [(self.where(n), t) for n, t in examples])
+        first = int(line_nos.min())
+        if self.first_reject is None or first < self.first_reject[0]:
+            self.first_reject = (first, reason)
+
+    def time_info(self, info: dict) -> None:
+        """Merge what a timestamp parse found (counts, year note, styles) into the context."""
+        for key in ("naive", "ambiguous", "nonexistent"):
+            self.time[key] += info.get(key, 0)
+        for style, n in info.get("styles", {}).items():
+            self.time["styles"][style] = self.time["styles"].get(style, 0) + n
+        if info.get("year_note"):
+            self.time["year_note"] = info["year_note"]
+
+
+#: A sniffer gets up to 200 sample lines and the file name; it returns a score in 0..1 and
+#: a short reason ("180/200 sample lines match").
+Sniffer = Callable[[list[str], str], tuple[float, str]]
+#: A parser gets the file's lines (``line_no``, ``line``) and returns one row per event with
+#: ``line_no``, ``timestamp``, ``message`` (and more), plus ``_reject`` (reason or null) and
+#: ``_lines`` (lines the row covers, for continuation lines).
+Parser = Callable[[pl.DataFrame, ParseContext], pl.DataFrame]
+
+
+@dataclasses.dataclass(frozen=True)
+class LogFormat:
+    """One row of the format table."""
+
+    name: str
+    description: str
+    sniff: Sniffer
+    parse: Parser
+    timestamp: str
+    example: str
+    #: Lines without a timestamp of their own continue the event before them.
+    multiline: bool = False
+    #: Each line parses on its own, so a time-ordered file can be bisected by byte offset.
+    seekable: bool = True
+    #: The parser reads the file's bytes (``ctx.raw.data``) as well as its lines.
+    wants_bytes: bool = False
+    #: Other names accepted by ``format=`` (``nginx`` for ``combined``, ``jsonl`` for ``json``).
+    aliases: tuple[str, ...] = ()
+
+
+class FormatRegistry:
+    """Formats by name, in the order they were registered (which breaks sniffing ties)."""
+
+    def __init__(self) -> None:
+        self._formats: dict[str, LogFormat] = {}
+        self._aliases: dict[str, str] = {}
+        self._loaded_entry_points = False
+
+    def register(self, fmt: LogFormat, *, replace: bool = False) -> LogFormat:
+        """Add a format; a name already taken is an error unless ``replace``."""
+        if not isinstance(fmt, LogFormat):
+            raise TypeError(f"expected a LogFormat, got {type(fmt).__name__}")
+        if fmt.name in self._formats and not replace:
+            raise ValueError(f"a log format named {fmt.name!r} is already registered")
+        self._formats[fmt.name] = fmt
+        for alias in fmt.aliases:
+            self._aliases.setdefault(alias, fmt.name)
+        return fmt
+
+    def _load_entry_points(self) -> None:
+        if self._loaded_entry_points:
+            return
+        self._loaded_entry_points = True
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                obj = ep.load()
+                fmt = obj() if callable(obj) and not isinstance(obj, LogFormat) else obj
+                self.register(fmt)
+            except Exception as exc:  # a broken plug-in must not break the built-ins
+                warnings.warn(
+                    f"log format entry point {ep.name!r} failed to load: {exc}", stacklevel=2
+                )
+
+    def get(self, name: str) -> LogFormat:
+        """The format called ``name``.
+
+        Raises
+        ------
+        IngestError
+            Listing the known names when there is no such format.
+        """
+        self._load_entry_points()
+        try:
+            return self._formats[self._aliases.get(name, name)]
+        except KeyError:
+            raise IngestError(
+                f"unknown log format {name!r}; known formats: {', '.join(self.names())} (or 'auto')"
+            ) from None
+
+    def names(self) -> list[str]:
+        self._load_entry_points()
+        return list(self._formats)
+
+    def __iter__(self) -> Iterator[LogFormat]:
+        self._load_entry_points()
+        return iter(list(self._formats.values()))
+
+    def __contains__(self, name: object) -> bool:
+        self._load_entry_points()
+        return name in self._formats or name in self._aliases
+
+    def __len__(self) -> int:
+        self._load_entry_points()
+        return len(self._formats)
+
+
+#: The registry every reader uses; built-in formats are added by :mod:`.formats`.
+LOG_FORMATS = FormatRegistry()
+
+
+def register_format(fmt: LogFormat, *, replace: bool = False) -> LogFormat:
+    """Register a log format in :data:`LOG_FORMATS`."""
+    return LOG_FORMATS.register(fmt, replace=replace)
+
+
+def get_format(name: str) -> LogFormat:
+    """Look a format up by name in :data:`LOG_FORMATS`."""
+    return LOG_FORMATS.get(name)
+
+
+def sniff_format(
+    sample: list[str], name: str
+) -> tuple[LogFormat, float, str, list[tuple[str, float]]]:
+    """Choose the best format for a file's sample.
+
+    Returns
+    -------
+    (format, score, reason, runners_up)
+        ``runners_up`` lists the next best (name, score) pairs, for the import report.
+
+    Raises
+    ------
+    IngestError
+        When no format recognises the sample.
+    """
+    scored = []
+    for order, fmt in enumerate(LOG_FORMATS):
+        try:
+            score, reason = fmt.sniff(sample, name)
+        except Exception as exc:  # a sniffer must never take the import down
+            score, reason = 0.0, f"sniffer failed: {exc}"
+        scored.append((score, -order, fmt, reason))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    score, _, fmt, reason = scored[0]
+    if score <= 0:
+        raise IngestError(
+            f"{name}: no known log format recognises this file (no timestamps found in its "
+            "first lines); pass format= with one of: " + ", ".join(LOG_FORMATS.names())
+        )
+    runners = [(f.name, round(s, 2)) for s, _, f, _ in scored[1:4] if s > 0]
+    return fmt, score, reason, runners

@@ -1,0 +1,255 @@
+"""Finding evidence files and reading them as numbered lines: globs, folders, gzip/bz2/xz,
+binary files, invalid UTF-8 and truncated archives, each with a clear message."""
+
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import datetime as dt
+import glob
+import lzma
+import os
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from postmortem_kit.errors import IngestError
+
+#: Files over this size get a progress bar while they are read.
+PROGRESS_BYTES = 50 * 1024 * 1024
+_CHUNK = 8 * 1024 * 1024
+_SEPARATORS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c", b"\x01", b"\x02", b"\x03", b"\x04")
+
+
+@dataclasses.dataclass
+class RawFile:
+    """One evidence file's bytes, decompressed."""
+
+    path: Path
+    name: str
+    data: bytes
+    compression: str | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
+    #: Byte offset of ``data`` in the file when only part was read (window seeking).
+    offset: int | None = None
+
+    @property
+    def mtime(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC).date()
+
+
+def expand_paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """Turn a path, a glob, a folder or a list of those into files, in a stable order.
+
+    Folders are walked recursively; hidden files and folders are skipped.
+
+    Raises
+    ------
+    IngestError
+        When a path does not exist or a glob matches nothing.
+    """
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not items:
+        raise IngestError("no paths given: pass a file, a folder, a glob or a list of them")
+    out: list[Path] = []
+    for item in items:
+        text = os.fspath(item)
+        p = Path(text).expanduser()
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )  # fmt: skip
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        elif glob.has_magic(text):
+            matches = sorted(Path(m) for m in glob.glob(os.path.expanduser(text), recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                raise IngestError(f"{text}: the pattern matches no file")
+            out.extend(files)
+        else:
+            raise IngestError(f"{text}: no such file or folder")
+    seen, unique = set(), []
+    for f in out:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def provenance_names(files: list[Path], relative_to: str | os.PathLike | None = None) -> list[str]:
+    """How each file is named in provenance: relative to ``relative_to`` (the incident
+    folder) when given and possible, else as the path was given."""
+    if relative_to is None:
+        return [f.as_posix() for f in files]
+    base = Path(relative_to).resolve()
+    out = []
+    for f in files:
+        try:
+            out.append(f.resolve().relative_to(base).as_posix())
+        except ValueError:
+            out.append(f.as_posix())
+    return out
+
+
+def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
+    size = path.stat().st_size
+    end = size if end is None else min(end, size)
+    want = max(0, end - start)
+    bar = None
+    if want > PROGRESS_BYTES:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=want, unit="B", unit_scale=True, desc=f"reading {path.name}", leave=False)
+    parts = []
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = want
+        while left > 0:
+            chunk = handle.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            parts.append(chunk)
+            left -= len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
+    return b"".join(parts)
+
+
+def _gunzip(data: bytes, notes: list[str]) -> bytes:
+    out = []
+    rest = data
+    while rest:
+        d = zlib.decompressobj(wbits=47)
+        try:
+            out.append(d.decompress(rest))
+            out.append(d.flush())
+        except zlib.error as exc:
+            notes.append(f"gzip data is corrupt ({exc}); kept what was readable before it")
+            break
+        if not d.eof:
+            notes.append("gzip file is truncated; kept what was readable before the cut")
+            break
+        rest = d.unused_data.lstrip(b"\0")
+    return b"".join(out)
+
+
+def _stream(data: bytes, factory, label: str, notes: list[str]) -> bytes:
+    out = []
+    rest = data
+    while rest:
+        d = factory()
+        try:
+            out.append(d.decompress(rest))
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            notes.append(f"{label} data is corrupt ({exc}); kept what was readable before it")
+            break
+        if not d.eof:
+            notes.append(f"{label} file is truncated; kept what was readable before the cut")
+            break
+        rest = d.unused_data
+    return b"".join(out)
+
+
+def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) -> RawFile:
+    """Read a file (or the byte range ``start``–``end`` of a plain one), decompressing
+    gzip, bz2 and xz by their magic bytes.
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be read or is binary.
+    """
+    try:
+        data = _read(path, start, end)
+    except OSError as exc:
+        raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    raw = RawFile(path, name, data, offset=start if (start or end is not None) else None)
+    if data[:2] == b"\x1f\x8b":
+        raw.compression = "gzip"
+        raw.data = _gunzip(data, raw.notes)
+    elif data[:3] == b"BZh":
+        raw.compression = "bz2"
+        raw.data = _stream(data, bz2.BZ2Decompressor, "bz2", raw.notes)
+    elif data[:6] == b"\xfd7zXZ\x00":
+        raw.compression = "xz"
+        raw.data = _stream(data, lzma.LZMADecompressor, "xz", raw.notes)
+    nul = raw.data.find(b"\0", 0, 1 << 16)
+    if nul >= 0:
+        raise IngestError(
+            f"{name}: looks binary (a NUL byte at offset {nul}), not a text log; "
+            "if it is compressed, only gzip, bz2 and xz are read"
+        )
+    return raw
+
+
+def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
+    """Split text into a frame of ``line_no`` (1-based) and ``line`` (null for a blank line).
+
+    ``\\r\\n`` endings and a UTF-8 byte-order mark are dropped. Invalid UTF-8 is decoded with
+    U+FFFD replacement characters.
+
+    Returns
+    -------
+    (lines, invalid)
+        ``invalid`` is how many lines had invalid UTF-8.
+    """
+    empty = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.String})
+    if not data:
+        return empty, 0
+    sep = next((s for s in _SEPARATORS if data.find(s) < 0), None)
+    invalid = 0
+    if sep is None:  # every candidate separator occurs: split in Python
+        text = data.decode("utf-8", errors="replace")
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        lines = [ln.removesuffix("\r") or None for ln in lines]
+        if lines and lines[0]:
+            lines[0] = lines[0].removeprefix("\ufeff") or None
+        frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)})
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
+    else:
+        options = dict(
+            has_header=False, separator=sep.decode(), quote_char=None, new_columns=["line"],
+            infer_schema=False,
+        )  # fmt: skip
+        try:
+            frame = pl.read_csv(data, encoding="utf8", **options)
+        except pl.exceptions.ComputeError:
+            frame = pl.read_csv(data, encoding="utf8-lossy", **options)
+            invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
+    frame = frame.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_no"),
+        pl.when(pl.col("line").str.strip_chars().str.len_bytes() > 0)
+        .then(pl.col("line"))
+        .alias("line"),
+    )
+    return frame, invalid
+
+
+def sample_lines(lines: pl.DataFrame, n: int = 200, budget: int = 8 << 20) -> list[str]:
+    """Up to ``n`` non-blank lines from the start of the file (and some from its middle),
+    whole, within about ``budget`` characters."""
+    non_blank = lines.filter(pl.col("line").is_not_null())
+    head = non_blank.head(n)["line"].to_list()
+    if non_blank.height > 4 * n:
+        mid = non_blank.height // 2
+        head += non_blank.slice(mid, n // 4)["line"].to_list()
+    out, used = [], 0
+    for line in head:
+        if out and used + len(line) > budget:
+            break
+        out.append(line)
+        used += len(line)
+    return out

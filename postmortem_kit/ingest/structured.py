@@ -1,0 +1,392 @@
+"""Structured formats: JSON lines (generic, Elastic ECS, Docker json-file, journald export),
+logfmt and CSV/TSV. Each is read into a frame of raw keys, then one normaliser maps the
+common field names onto the log frame's columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.json as pa_json
+
+from postmortem_kit.ingest.columns import CORE_COLUMNS, normalise_severity
+from postmortem_kit.ingest.registry import ParseContext, Parser
+from postmortem_kit.ingest.text import reject_rows
+from postmortem_kit.ingest.timestamps import STYLES, parse_timestamps, sniff_style
+
+#: Candidate input keys per output column, most specific first. ``fields=`` overrides them.
+KEYS: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP", "@timestamp", "timestamp", "time",
+        "ts", "datetime", "date", "eventTime", "event_time", "t", "logtime", "log_time",
+        "asctime", "created", "Timestamp", "Time", "Date",
+    ),
+    "severity_raw": (
+        "level", "log.level", "severity", "lvl", "loglevel", "log_level", "levelname",
+        "severity_text", "SeverityText", "PRIORITY", "priority", "Level", "Severity",
+    ),
+    "message": ("message", "msg", "MESSAGE", "log", "text", "body", "Body", "Message", "event"),
+    "host": ("host.name", "host.hostname", "hostname", "host", "_HOSTNAME", "node", "Host"),
+    "service": (
+        "service.name", "service", "app", "application", "_SYSTEMD_UNIT", "logger",
+        "logger_name", "log.logger", "kubernetes.container_name", "component",
+    ),
+    "program": ("program", "process.name", "SYSLOG_IDENTIFIER", "_COMM", "appname"),
+    "pid": ("pid", "process.pid", "_PID"),
+    "trace_id": ("trace_id", "traceId", "trace.id", "traceid", "dd.trace_id", "TraceId"),
+}  # fmt: skip
+
+
+def _flatten_arrow(table: pa.Table) -> pa.Table:
+    while any(pa.types.is_struct(t) for t in table.schema.types):
+        table = table.flatten()
+    return table
+
+
+def _flatten_dict(obj: dict, prefix: str = "", out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            _flatten_dict(value, name + ".", out)
+        elif isinstance(value, list | dict):
+            out[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            out[name] = value
+    return out
+
+
+def _columns_from_records(records: list[dict]) -> pl.DataFrame:
+    """Build a frame from flat dicts; a key whose values mix types becomes text."""
+    keys: dict[str, None] = {}
+    for r in records:
+        keys.update(dict.fromkeys(r))
+    data = {}
+    for key in keys:
+        values = [r.get(key) for r in records]
+        kinds = {type(v) for v in values if v is not None}
+        if len(kinds - {int, float}) > 0 and len(kinds) > 1 or kinds == {bool, int}:
+            values = [
+                None if v is None else (v if isinstance(v, str) else json.dumps(v)) for v in values
+            ]
+        data[key] = pl.Series(key, values, strict=False)
+    return pl.DataFrame(data, height=len(records))
+
+
+def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse each line as a JSON object.
+
+    Returns
+    -------
+    (records, lines)
+        The flattened keys, one row per kept line, and the kept lines (invalid ones are
+        rejected with the parser's message).
+    """
+    if lines.height == 0:
+        return pl.DataFrame(), lines
+    longest = int(lines["line"].str.len_bytes().max() or 0)
+    raw = ctx.raw.data
+    if raw and lines.height == ctx.report.lines_read and not ctx.report.invalid_utf8_lines:
+        payload = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # the bytes, as read
+    else:
+        payload = lines["line"].str.join("\n").item().encode("utf-8")
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(payload),
+            read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest + 2)),
+        )
+        if table.num_rows == lines.height:
+            table = _flatten_arrow(table)
+            return pl.from_arrow(table), lines
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # Slow path: one line at a time, so that each bad line is a counted reject.
+    records, keep, bad, bad_reasons = [], [], [], {}
+    for no, line in zip(lines["line_no"], lines["line"], strict=True):
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            bad.append(True)
+            bad_reasons[no] = f"invalid JSON ({exc.msg})"
+            continue
+        if not isinstance(obj, dict):
+            bad.append(True)
+            bad_reasons[no] = "a JSON value but not an object"
+            continue
+        bad.append(False)
+        keep.append(no)
+        records.append(_flatten_dict(obj))
+    mask = pl.Series(bad)
+    if mask.any():
+        rejected = lines.filter(mask)
+        by_reason: dict[str, list[int]] = {}
+        for no in rejected["line_no"]:
+            by_reason.setdefault(bad_reasons[no], []).append(no)
+        for reason, nos in by_reason.items():
+            ex = rejected.filter(pl.col("line_no").is_in(nos[:3]))
+            ctx.reject(reason, pl.Series(nos), list(zip(ex["line_no"], ex["line"], strict=True)))
+    return _columns_from_records(records), lines.filter(~mask)
+
+
+def _as_text(frame: pl.DataFrame, key: str) -> pl.Expr:
+    dtype = frame.schema[key]
+    col = pl.col(key)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone:
+            return col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%9fZ")
+        return col.dt.strftime("%Y-%m-%dT%H:%M:%S.%9f")
+    return col.cast(pl.String, strict=False)
+
+
+def normalise_records(
+    records: pl.DataFrame,
+    lines: pl.DataFrame,
+    ctx: ParseContext,
+    *,
+    keys: dict[str, tuple[str, ...]] = KEYS,
+    strip_newline: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """Map raw keys onto the log frame: time, level, message, host, service, program, pid,
+    trace id. Other keys stay as columns under their own (dotted) names."""
+    mapping = dict(ctx.fields or {})
+    unknown = [v for v in mapping.values() if v not in records.columns]
+    if unknown and records.height:
+        ctx.report.notes.append(f"mapping= names key(s) not in the data: {', '.join(unknown)}")
+    if "severity" in mapping and "severity_raw" not in mapping:
+        mapping["severity_raw"] = mapping.pop("severity")
+    used: set[str] = set()
+    out: dict[str, pl.Expr] = {}
+    for column, candidates in keys.items():
+        if column in mapping:
+            present = [mapping[column]] if mapping[column] in records.columns else []
+        else:
+            present = [k for k in candidates if k in records.columns]
+        if not present:
+            continue
+        used.update(present)
+        if column == "timestamp":
+            out[column] = pl.coalesce([_as_text(records, k) for k in present])
+        elif column == "pid":
+            out[column] = pl.coalesce([pl.col(k).cast(pl.Int64, strict=False) for k in present])
+        else:
+            exprs = [_as_text(records, k) for k in present]
+            expr = pl.coalesce(exprs)
+            if column == "message" and any(k in strip_newline for k in present):
+                expr = expr.str.strip_suffix("\n")
+            out[column] = expr
+    rest = [
+        pl.col(k).alias(f"{k}_field" if k in CORE_COLUMNS or k in out else k)
+        for k in records.columns
+        if k not in used
+    ]
+    frame = records.select(
+        pl.lit(lines["line_no"]).alias("line_no"), *(e.alias(c) for c, e in out.items()), *rest
+    )
+    if "timestamp" not in frame.columns:
+        tried = mapping.get("timestamp") or ", ".join(keys["timestamp"][:8]) + ", …"
+        ctx.reject(
+            f"no timestamp field (looked for {tried}); pass mapping={{'timestamp': KEY}}",
+            frame["line_no"],
+            list(zip(lines["line_no"].head(3), lines["line"].head(3), strict=True)),
+        )
+        return frame.head(0).with_columns(
+            timestamp=pl.lit(None, pl.String), _lines=pl.lit(1, pl.Int64)
+        )
+    frame = reject_rows(
+        ctx,
+        frame.with_columns(line=lines["line"]),
+        frame["timestamp"].is_null(),
+        "timestamp field empty",
+    ).drop("line")
+    text = frame["timestamp"]
+    style, _ = sniff_style(text.head(200).to_list(), limit=2)
+    order = ([style] if style else []) + [s for s in STYLES if s is not style]
+    utc, note, info = parse_timestamps(
+        text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known
+    )
+    ctx.time_info(info)
+    frame = frame.with_columns(timestamp=utc, time_note=note, _lines=pl.lit(1, pl.Int64))
+    if "severity_raw" in frame.columns:
+        frame = frame.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+    return frame
+
+
+def json_parser(keys: dict[str, tuple[str, ...]] = KEYS, strip_newline=("log",)) -> Parser:
+    def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+        records, kept = read_json_lines(lines, ctx)
+        return normalise_records(records, kept, ctx, keys=keys, strip_newline=strip_newline)
+
+    return parse
+
+
+def _json_keys(line: str) -> set[str] | None:
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    return set(_flatten_dict(obj)) if isinstance(obj, dict) else None
+
+
+def json_sniffer(required: Callable[[set[str]], bool], label: str, weight: float) -> Callable:
+    """Score the share of sample lines that are JSON objects whose keys satisfy ``required``."""
+
+    def sniff(sample: list[str], name: str) -> tuple[float, str]:
+        if not sample:
+            return 0.0, "no lines"
+        hits = 0
+        for line in sample[:100]:
+            keys = _json_keys(line) if line.lstrip().startswith("{") else None
+            if keys is not None and required(keys):
+                hits += 1
+        n = min(len(sample), 100)
+        return weight * hits / n, f"{hits}/{n} sample lines are {label}"
+
+    return sniff
+
+
+# --- logfmt -----------------------------------------------------------------------------------
+
+_PAIR = re.compile(r'([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_LOGFMT_LINE = re.compile(
+    r'^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)(?:\s+[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*))+\s*$'
+)
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value[1:-1]
+    return value
+
+
+def sniff_logfmt(sample: list[str], name: str) -> tuple[float, str]:
+    if not sample:
+        return 0.0, "no lines"
+    hits = sum(1 for line in sample if _LOGFMT_LINE.match(line))
+    return 0.95 * hits / len(sample), f"{hits}/{len(sample)} sample lines are key=value pairs"
+
+
+def parse_logfmt(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """Vectorised: every ``key=value`` pair of every line, then one column per key."""
+    pairs = (
+        lines.select("line_no", pl.col("line").str.extract_all(_PAIR.pattern).alias("_p"))
+        .explode("_p")
+        .filter(pl.col("_p").is_not_null())
+        .with_columns(
+            _k=pl.col("_p").str.extract(r"^([^=]+)="),
+            _v=pl.col("_p").str.extract(r"^[^=]+=(.*)$"),
+        )
+    )  # fmt: skip
+    quoted = (
+        pl.col("_v").str.starts_with('"')
+        & pl.col("_v").str.ends_with('"')
+        & (pl.col("_v").str.len_chars() >= 2)
+    )
+    pairs = pairs.with_columns(
+        _v=pl.when(quoted)
+        .then(pl.col("_v").str.slice(1, pl.col("_v").str.len_chars() - 2)
+              .str.replace_all('\\"', '"', literal=True)
+              .str.replace_all("\\\\", "\\", literal=True))
+        .otherwise(pl.col("_v"))
+    )  # fmt: skip
+    has_pairs = lines["line_no"].is_in(pairs["line_no"].unique().implode())
+    kept = reject_rows(ctx, lines, ~has_pairs, "no key=value pairs")
+    if not kept.height:
+        return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.Datetime("ns", "UTC")})
+    wide = pairs.pivot(on="_k", index="line_no", values="_v", aggregate_function="first")
+    wide = kept.select("line_no").join(wide, on="line_no", how="left", maintain_order="left")
+    return normalise_records(wide.drop("line_no"), kept, ctx)
+
+
+# --- CSV / TSV ----------------------------------------------------------------------------------
+
+_DELIMITERS = (",", "\t", ";", "|")
+_TIME_NAME = re.compile(
+    r"(?i)^(?:@?timestamp|time|ts|date|datetime|date_?time|event_?time|created(?:_at)?|logged_?at|when)$"
+)
+
+
+def _delimiter(sample: list[str]) -> str | None:
+    best, best_n = None, 0
+    for d in _DELIMITERS:
+        counts = [next(csv.reader([line], delimiter=d)).__len__() for line in sample[:50]]
+        if not counts or counts[0] < 2:
+            continue
+        same = sum(1 for c in counts if c == counts[0]) / len(counts)
+        if same >= 0.9 and counts[0] > best_n:
+            best, best_n = d, counts[0]
+    return best
+
+
+def sniff_csv(sample: list[str], name: str) -> tuple[float, str]:
+    if len(sample) < 2:
+        return 0.0, "too few lines"
+    d = _delimiter(sample)
+    if d is None:
+        return 0.0, "no consistent delimiter"
+    header = next(csv.reader([sample[0]], delimiter=d))
+    label = "TSV" if d == "\t" else f"CSV ({d!r})"
+    if name.lower().rsplit(".", 1)[-1] in ("csv", "tsv", "psv"):
+        return 0.97, f"{label} by extension, header {header[:4]}"
+    if any(_TIME_NAME.match(h.strip()) for h in header):
+        return 0.9, f"{label} with a time column in the header {header[:4]}"
+    return 0.0, "no header with a time column"
+
+
+def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    sample = lines["line"].head(50).to_list()
+    d = _delimiter(sample) or ","
+    text = lines["line"].str.join("\n").item() if lines.height else ""
+    reader = csv.reader(io.StringIO(text), delimiter=d)
+    numbers = lines["line_no"].to_list()
+    try:
+        header = next(reader)
+    except StopIteration:
+        return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.String})
+    ctx.reject(
+        "CSV header row (column names)", pl.Series([numbers[0]]), [(numbers[0], lines["line"][0])]
+    )
+    header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+    rows, kept, bad = [], [], []
+    consumed = 1
+    for row in reader:
+        first = numbers[consumed]
+        span = reader.line_num - consumed
+        consumed = reader.line_num
+        if span > 1:  # a quoted field with newlines: the extra lines continue this row
+            ctx.report.continuation_lines += span - 1
+        if len(row) != len(header):
+            bad.append((first, d.join(row), f"has {len(row)} fields, the header has {len(header)}"))
+            continue
+        rows.append(row)
+        kept.append(first)
+    for reason in {b[2] for b in bad}:
+        these = [b for b in bad if b[2] == reason]
+        ctx.reject(reason, pl.Series([b[0] for b in these]), [(b[0], b[1]) for b in these[:3]])
+    records = pl.DataFrame(
+        {h: [r[i] for r in rows] for i, h in enumerate(header)},
+        schema=dict.fromkeys(header, pl.String),
+    )
+    kept_lines = pl.DataFrame(
+        {"line_no": pl.Series(kept, dtype=pl.Int64), "line": [d.join(r) for r in rows]}
+    )
+    keys = dict(KEYS)
+    if not (ctx.fields and "timestamp" in ctx.fields) and not any(
+        k in header for k in KEYS["timestamp"]
+    ):
+        named = [h for h in header if _TIME_NAME.match(h)]
+        if not named:
+            named = [
+                h for h in header
+                if sniff_style(records[h].head(100).to_list(), limit=2)[1] >= 0.9
+            ]  # fmt: skip
+        keys["timestamp"] = tuple(named[:1])
+    return normalise_records(records, kept_lines, ctx, keys=keys)

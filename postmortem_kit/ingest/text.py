@@ -1,0 +1,343 @@
+"""Line formats read with one regex each (access logs, syslog, PostgreSQL, Apache and nginx
+error logs, CRI container logs) and the generic timestamped-text reader.
+
+All parsing is vectorised: one ``str.extract_groups`` over the file's lines, then the
+timestamp parts go through :mod:`.timestamps`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import polars as pl
+
+from postmortem_kit.ingest.columns import normalise_severity, severity_from_http_status
+from postmortem_kit.ingest.registry import ParseContext, Parser
+from postmortem_kit.ingest.source import sample_lines
+from postmortem_kit.ingest.timestamps import (
+    STYLE_BY_NAME,
+    TimeStyle,
+    parse_timestamps,
+    sniff_style,
+)
+
+#: Only a timestamp that starts within this many characters of a line's start counts.
+TIMESTAMP_WITHIN = 160
+
+
+def regex_sniffer(pattern: str, label: str, weight: float = 1.0) -> Callable:
+    """A sniffer scoring the share of sample lines that ``pattern`` matches."""
+    rx = re.compile(pattern)
+
+    def sniff(sample: list[str], name: str) -> tuple[float, str]:
+        if not sample:
+            return 0.0, "no lines"
+        hits = sum(1 for line in sample if rx.search(line))
+        return weight * hits / len(sample), f"{hits}/{len(sample)} sample lines look like {label}"
+
+    return sniff
+
+
+def reject_rows(
+    ctx: ParseContext, frame: pl.DataFrame, mask: pl.Series, reason: str
+) -> pl.DataFrame:
+    """Record the rows where ``mask`` holds as rejected for ``reason``; return the others."""
+    if not mask.any():
+        return frame
+    bad = frame.filter(mask)
+    if bad.height:
+        ex = bad.head(3)
+        ctx.reject(reason, bad["line_no"], list(zip(ex["line_no"], ex["line"], strict=True)))
+    return frame.filter(~mask)
+
+
+def attach_continuations(g: pl.DataFrame, event: pl.Series, ctx: ParseContext) -> pl.DataFrame:
+    """Keep event lines; append each following non-event line to the event before it.
+
+    Lines before the first event are rejected. Returns the events with ``_lines``.
+    """
+    g = g.with_columns(_event=event, _grp=event.cast(pl.Int64).cum_sum())
+    orphan = g.select(~pl.col("_event") & (pl.col("_grp") == 0)).to_series()
+    g = reject_rows(ctx, g, orphan, "no timestamp, and no event before it to attach to")
+    cont = g.filter(~pl.col("_event"))
+    events = g.filter(pl.col("_event"))
+    if not cont.height:
+        return events.with_columns(_lines=pl.lit(1, pl.Int64)).drop("_event", "_grp")
+    ctx.report.continuation_lines += cont.height
+    joined = cont.group_by("_grp", maintain_order=True).agg(
+        pl.col("line").str.join("\n").alias("_cont"), pl.len().alias("_n")
+    )
+    events = events.join(joined, on="_grp", how="left", maintain_order="left")
+    return events.with_columns(
+        message=pl.when(pl.col("_cont").is_not_null())
+        .then(pl.concat_str([pl.col("message").fill_null(""), pl.col("_cont")], separator="\n"))
+        .otherwise(pl.col("message")),
+        _lines=1 + pl.col("_n").fill_null(0).cast(pl.Int64),
+    ).drop("_event", "_grp", "_cont", "_n")
+
+
+def _timestamps(events: pl.DataFrame, styles, ctx: ParseContext) -> pl.DataFrame:
+    utc, note, info = parse_timestamps(
+        events["ts"], styles, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known
+    )
+    ctx.time_info(info)
+    return events.with_columns(timestamp=utc, time_note=note).drop("ts")
+
+
+def line_parser(
+    pattern: str,
+    styles: tuple[str, ...],
+    *,
+    label: str,
+    multiline: bool = False,
+    derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> Parser:
+    """A parser for a one-regex line format.
+
+    ``pattern`` must have a ``ts`` group (the timestamp text) and usually ``message``;
+    other named groups become columns (``_``-prefixed ones are dropped). ``derive`` adds or
+    casts columns afterwards.
+    """
+    style_objs = tuple(STYLE_BY_NAME[s] for s in styles)
+
+    def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+        g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
+        event = g["ts"].is_not_null()
+        if multiline:
+            events = attach_continuations(g, event, ctx)
+        else:
+            events = reject_rows(ctx, g, ~event, f"does not match the {label} layout")
+            events = events.drop("line").with_columns(_lines=pl.lit(1, pl.Int64))
+        events = _timestamps(events, style_objs, ctx)
+        if derive is not None:
+            events = derive(events)
+        drop = [c for c in events.columns if c.startswith("_") and c != "_lines"] + ["line"]
+        return events.drop([c for c in drop if c in events.columns])
+
+    return parse
+
+
+# --- access logs ------------------------------------------------------------------------
+
+_Q = r'(?:[^"\\]|\\.)*'
+ACCESS = (
+    r'^(?P<client>.+?) (?P<ident>\S+) (?P<user>\S+) \[(?P<ts>[^\]]+)\] "(?P<request>' + _Q + r')" '
+    r"(?P<status>\d{3}) (?P<bytes>\d+|-)"
+    r'(?: "(?P<referer>' + _Q + r')" "(?P<user_agent>' + _Q + r')")?(?P<_rest>.*)$'
+)
+COMBINED_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"]*"'
+COMMON_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-)'
+_REQUEST = r"^(?P<method>[A-Z][A-Z_-]*) (?P<path>\S+)(?: (?P<protocol>[A-Z]+/[\d.]+))?$"
+_REST = (
+    r'^(?: "(?P<forwarded_for>[^"]*)")?(?:.*?(?:^|\s)('
+    r"?:rt=|request_time=)?(?P<_lat>\d+\.\d+)(?:\s|$))?"
+)
+
+
+def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
+    f = f.with_columns(
+        pl.col("request").str.extract_groups(_REQUEST).alias("_r"),
+        pl.col("_rest").str.extract_groups(_REST).alias("_x"),
+    ).unnest("_r", "_x")
+    status = pl.col("status").cast(pl.Int64, strict=False)
+    client = pl.col("client").str.strip_chars('"')
+    return f.with_columns(
+        status=status,
+        bytes=pl.col("bytes").cast(pl.Int64, strict=False),
+        latency=pl.col("_lat").cast(pl.Float64, strict=False),
+        client=client,
+        client_ip=client.str.extract(r"^\s*([^\s,\"]+)"),
+        user=pl.when(pl.col("user") != "-").then(pl.col("user")),
+        referer=pl.when(pl.col("referer") != "-").then(pl.col("referer")),
+        forwarded_for=pl.when(pl.col("forwarded_for") != "-").then(pl.col("forwarded_for")),
+        message=pl.when(pl.col("request") == "")
+        .then(pl.format("(empty request) {}", pl.col("status")))
+        .otherwise(pl.format("{} {}", pl.col("request"), pl.col("status"))),
+        severity=severity_from_http_status(status),
+    ).drop("ident", "request")
+
+
+parse_access = line_parser(ACCESS, ("clf", "iso8601"), label="access log", derive=_derive_access)
+
+
+# --- syslog -------------------------------------------------------------------------------
+
+_BSD = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|D"
+    r"ec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d{1,9})?"
+)
+_ISO = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?"
+RFC3164 = (
+    rf"^(?:<(?P<_pri>\d{{1,3}})>)?(?P<ts>{_BSD}|{_ISO}) (?P<host>\S+) "
+    r"(?:(?P<program>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: )?(?P<message>.*)$"
+)
+RFC3164_SNIFF = rf"^(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) \S+ [^\s\[:]+(?:\[\d+\])?:(?: |$)"
+_SD = r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)'
+RFC5424 = (
+    rf"^(?:<(?P<_pri>\d{{1,3}})>(?P<_version>\d{{1,2}}) )?(?P<ts>{_ISO}|-) (?P<host>\S+) "
+    rf"(?P<program>\S+) (?P<pid>\S+) (?P<msgid>\S+) ("
+    rf"?P<structured_data>{_SD})(?: (?P<message>.*))?$"
+)
+
+
+def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
+    pri = pl.col("_pri").cast(pl.Int64, strict=False)
+    exprs = {
+        "facility": pri // 8,
+        "severity_raw": (pri % 8).cast(pl.String),
+        "pid": pl.when(pl.col("pid") != "-").then(pl.col("pid")).cast(pl.Int64, strict=False),
+    }
+    for col in ("program", "host", "msgid"):
+        if col in f.columns:
+            exprs[col] = pl.when(pl.col(col) != "-").then(pl.col(col))
+    if "structured_data" in f.columns:
+        sd = pl.when(pl.col("structured_data") != "-").then(pl.col("structured_data"))
+        exprs["structured_data"] = sd
+        exprs["severity_raw"] = pl.coalesce(
+            exprs["severity_raw"], sd.str.extract(r'\blevel="([^"]+)"')
+        )
+    f = f.with_columns(**exprs)
+    return f.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+
+
+parse_rfc3164 = line_parser(RFC3164, ("bsd", "iso8601"), label="syslog", derive=_derive_syslog)
+parse_rfc5424 = line_parser(RFC5424, ("iso8601",), label="RFC 5424 syslog", derive=_derive_syslog)
+
+
+# --- PostgreSQL, Apache and nginx error logs, CRI ------------------------------------------
+
+POSTGRES = (
+    r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d"
+    r"{1,9})?(?: [A-Z]{2,5}| ?[+-]\d{2}(?::?\d{2})?)?)"
+    r" \[(?P<pid>\d+)(?:-(?P<session_line>\d+))?\] (?:(?P<user>[^@\s]+)@(?P<database>\S+) )?"
+    r"(?P<severity_raw>[A-Z]+\d?):  ?(?P<message>.*)$"
+)
+APACHE_ERROR = (
+    r"^\[(?P<ts>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{"
+    r"2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] "
+    r"\[(?:(?P<module>[\w-]+):)?(?P<severity_raw>\w+)\]"
+    r" (?:\[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\] )?"
+    r"(?:\[client (?P<client>[^\]]+)\] )?(?P<message>.*)$"
+)
+NGINX_ERROR = (
+    r"^(?P<ts>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) \[(?P<severity_raw>\w+)\] (?P<pid>\d+)#(?P<tid>\d+): "  # noqa: E501
+    r"(?:\*(?P<connection>\d+) )?(?P<message>.*)$"
+)
+CRI = rf"^(?P<ts>{_ISO}) (?P<stream>stdout|stderr) (?P<_tag>[FP])(?: (?P<message>.*))?$"
+
+
+def _derive_levelled(f: pl.DataFrame) -> pl.DataFrame:
+    ints = {
+        c: pl.col(c).cast(pl.Int64, strict=False)
+        for c in ("pid", "tid", "session_line")
+        if c in f.columns
+    }
+    return f.with_columns(severity=normalise_severity(pl.col("severity_raw")), **ints)
+
+
+def _derive_cri(f: pl.DataFrame) -> pl.DataFrame:
+    return f.with_columns(partial=pl.col("_tag") == "P", message=pl.col("message").fill_null(""))
+
+
+parse_postgres = line_parser(
+    POSTGRES, ("iso8601",), label="PostgreSQL log", multiline=True, derive=_derive_levelled
+)
+parse_apache_error = line_parser(
+    APACHE_ERROR, ("ctime",), label="Apache error log", multiline=True, derive=_derive_levelled
+)
+parse_nginx_error = line_parser(
+    NGINX_ERROR, ("ymd-slash",), label="nginx error log", multiline=True, derive=_derive_levelled
+)
+parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_derive_cri)
+
+
+# --- generic timestamped text ---------------------------------------------------------------
+
+_LEVEL_WORDS = (
+    "TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRIT|CRITICAL|FATAL|"
+    "ALERT|EMERG|PANIC|Trace|Debug|Info|Information|Notice|Warn|Warning|Error|Severe|Critical|Fatal"
+)
+LEVEL = (
+    rf"(?:^|[\s\[<(|])(?P<_l1>{_LEVEL_WORDS})(?:$|[\s\]>)|:,])"
+    r"|\[(?P<_l2>trace|debug|info|notice|warn|warning|error|crit|alert|emerg|fatal)\]"
+    r"|^\s+\d+\s+\d+\s+(?P<_l3>[VDIWEFA])\s"
+)
+
+
+def _bare(pattern: str) -> str:
+    """A style's pattern with its named groups made non-capturing (matching it is cheaper)."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
+    """The regex of the generic reader: ``_pre`` (text before the timestamp, at most
+    :data:`TIMESTAMP_WITHIN` characters) and ``ts``. It stops at the timestamp's end, so a
+    long line costs no more than a short one; the rest is sliced off afterwards."""
+    if style.anchored:
+        return rf"^(?P<_pre>)(?P<ts>{_bare(style.pattern[1:])})"
+    if at_start:
+        return rf"^(?P<_pre>)(?P<ts>{_bare(style.pattern)})"
+    return rf"^(?P<_pre>.{{0,{TIMESTAMP_WITHIN}}}?)(?P<ts>{_bare(style.pattern)})"
+
+
+def _extract(lines: pl.DataFrame, style: TimeStyle, sample: list[str]) -> pl.DataFrame:
+    """Split lines into ``_pre``, ``ts`` and ``_rest``. When the sample's timestamps start
+    the line, an anchored regex goes first and only the lines it misses are searched."""
+    at_start = sum(1 for line in sample if style.regex.match(line)) >= 0.8 * max(len(sample), 1)
+    pattern = text_pattern(style, at_start=at_start)
+    g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
+    miss = g["ts"].is_null()
+    if at_start and not style.anchored and miss.any():
+        again = (
+            g.filter(miss).select("line_no", "line")
+            .with_columns(pl.col("line").str.extract_groups(text_pattern(style)).alias("_g"))
+            .unnest("_g")
+        )  # fmt: skip
+        g = pl.concat([g.filter(~miss), again.select(g.columns)]).sort("line_no")
+    return g.with_columns(
+        _rest=pl.col("line").str.slice(
+            pl.col("_pre").str.len_chars() + pl.col("ts").str.len_chars()
+        )
+    )
+
+
+def sniff_text(sample: list[str], name: str) -> tuple[float, str]:
+    style, coverage = sniff_style(sample, limit=TIMESTAMP_WITHIN)
+    if style is None or coverage < 0.2:
+        return 0.0, "no timestamp style found"
+    hits = round(coverage * len(sample))
+    return (
+        0.85 * coverage,
+        f"timestamps like {style.example!r} ({style.name}) in {hits}/{len(sample)} sample lines",
+    )
+
+
+def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """Generic reader: find the file's timestamp style, take each line with a timestamp near
+    its start as an event and attach the lines without one (stack traces) to it."""
+    sample = sample_lines(lines)
+    style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN)
+    if style is None:
+        everything = pl.Series([True] * lines.height)
+        return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
+    ctx.report.why += f"; style {style.name}"
+    g = _extract(lines, style, sample)
+    g = g.with_columns(
+        message=pl.concat_str(
+            [
+                pl.col("_pre").str.strip_chars(),
+                pl.col("_rest").str.strip_chars_start(" \t,;:-|]>)").str.strip_chars_end(),
+            ],
+            separator=" ",
+        ).str.strip_chars(),
+    )
+    # Level words sit near the timestamp: look only at the next 120 characters.
+    head = pl.col("_rest").str.slice(0, 120).str.extract_groups(LEVEL).alias("_lv")
+    g = g.with_columns(head).unnest("_lv")
+    g = g.with_columns(severity_raw=pl.coalesce("_l1", "_l2", "_l3"))
+    events = attach_continuations(g, g["ts"].is_not_null(), ctx)
+    events = _timestamps(events, (style,), ctx)
+    events = events.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+    drop = [c for c in events.columns if c.startswith("_") and c != "_lines"]
+    return events.drop(drop + ["line"])

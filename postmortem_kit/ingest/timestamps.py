@@ -1,0 +1,546 @@
+"""Timestamps: the styles we recognise, turning their parts into UTC, years and DST.
+
+Every reader captures a timestamp as text; this module finds its style, splits it into named
+parts (``Y y m b d H M S f p z E``) with one regex, assembles a naive date-time plus an optional
+UTC offset, and localises naive ones in the source's time zone. All of it is vectorised polars.
+
+Part names: ``Y`` 4-digit year, ``y`` 2-digit year, ``m`` month number, ``b`` month name,
+``d`` day, ``H`` hour, ``M`` minute, ``S`` second, ``f`` fraction digits, ``p`` AM/PM,
+``z`` zone (``Z``, ``+hh:mm``, ``+hhmm``, ``+hh`` or an abbreviation such as ``EST``),
+``E`` epoch digits (10 = seconds, 13 = ms, 16 = µs, 19 = ns).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import polars as pl
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+#: Zone abbreviations read as fixed offsets (seconds east of UTC). Ambiguous ones (IST) are left
+#: out on purpose: a line with one of those is read as naive and the import report says so.
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0,
+    "BST": 3600, "CET": 3600, "WEST": 3600, "MET": 3600,
+    "CEST": 7200, "EET": 7200, "MEST": 7200, "SAST": 7200,
+    "EEST": 10800, "MSK": 10800,
+    "JST": 32400, "KST": 32400, "HKT": 28800, "SGT": 28800, "AWST": 28800,
+    "ACST": 34200, "AEST": 36000, "AEDT": 39600, "NZST": 43200, "NZDT": 46800,
+    "EST": -18000, "EDT": -14400, "CST": -21600, "CDT": -18000,
+    "MST": -25200, "MDT": -21600, "PST": -28800, "PDT": -25200,
+    "AKST": -32400, "AKDT": -28800, "HST": -36000,
+}  # fmt: skip
+
+_ABBR = "|".join(sorted((k for k in ZONE_ABBREVIATIONS if k != "Z"), key=len, reverse=True))
+#: An optional zone after a time: ``Z`` attached, or an offset/abbreviation after 0–1 spaces.
+ZONE = rf"(?:(?P<z>Z|[+-]\d{{2}}:?\d{{2}}|[+-]\d{{2}}\b)| ?(?P<za>{_ABBR})\b| (?P<zs>[+-]\d{{4}}))?"
+_MON = r"(?P<b>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)"
+_HMS = r"(?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2})"
+_FRAC = r"(?:[.,](?P<f>\d{1,9}))?"
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeStyle:
+    """One way of writing a timestamp.
+
+    ``pattern`` uses the part names of this module; ``has_year`` is false for styles (BSD
+    syslog, logcat) whose year must come from ``year=`` or the file date.
+    """
+
+    name: str
+    pattern: str
+    example: str
+    has_year: bool = True
+    anchored: bool = False
+    #: ``(strptime format, aware)`` pairs tried first on whole values: a fast path that must
+    #: agree with the generic one wherever it parses. ``aware`` formats give UTC.
+    fast: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compiled(self.pattern)
+
+
+_CACHE: dict[str, re.Pattern] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern:
+    if pattern not in _CACHE:
+        _CACHE[pattern] = re.compile(pattern)
+    return _CACHE[pattern]
+
+
+#: The timestamp styles, most specific first. The generic text reader sniffs one per file.
+STYLES: tuple[TimeStyle, ...] = (
+    TimeStyle(
+        "iso8601",
+        rf"(?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})[T ]{_HMS}{_FRAC}{ZONE}",
+        "2017-05-16 00:00:00.008",
+        fast=(
+            ("%Y-%m-%dT%H:%M:%S%.fZ", True),
+            ("%Y-%m-%dT%H:%M:%S%.f%z", True),
+            ("%Y-%m-%d %H:%M:%S%.f", False),
+            ("%Y-%m-%d %H:%M:%S,%3f", False),
+            ("%Y-%m-%dT%H:%M:%S%.f", False),
+        ),
+    ),
+    TimeStyle(
+        "clf",
+        rf"(?P<d>\d{{2}})/{_MON}/(?P<Y>\d{{4}}):{_HMS}{_FRAC}{ZONE}",
+        "07/Dec/2016:11:05:07 +0100",
+        fast=(("%d/%b/%Y:%H:%M:%S %z", True),),
+    ),
+    TimeStyle(
+        "ctime",
+        rf"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_HMS}{_FRAC}"
+        rf"(?: (?P<za>{_ABBR}))? (?P<Y>\d{{4}})",
+        "Sun Dec 04 04:47:44 2005",
+    ),
+    TimeStyle(
+        "ymd-slash",
+        rf"(?P<Y>\d{{4}})/(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})[ T:]{_HMS}{_FRAC}{ZONE}",
+        "2016/10/25 14:49:34",
+    ),
+    TimeStyle(
+        "ymd-dotted",
+        r"(?P<Y>\d{4})[-.](?P<m>\d{2})[-.](?P<d>\d{2})[- ](?P<H>\d{2})[.:](?P<M>\d{2})[.:]"
+        r"(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?",
+        "2005-06-03-15.42.50.675872",
+    ),
+    TimeStyle(
+        "dmy-text",
+        rf"(?P<d>\d{{1,2}})[- ]{_MON}[- ](?P<Y>\d{{4}})[ :]{_HMS}{_FRAC}{ZONE}",
+        "16-Nov-2016 10:20:30.123",
+    ),
+    TimeStyle(
+        "mdy-text",
+        rf"{_MON} (?P<d>\d{{1,2}}),? (?P<Y>\d{{4}}),? {_HMS}{_FRAC}(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
+        "Dec 3, 2016 10:00:00 PM",
+    ),
+    TimeStyle(
+        "mdy-slash",
+        rf"(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[ ,T]+{_HMS}{_FRAC}"
+        rf"(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
+        "10/14/2026 2:07:00 PM",
+    ),
+    TimeStyle(
+        "yy-slash",
+        rf"\b(?P<y>\d{{2}})/(?P<m>\d{{2}})/(?P<d>\d{{2}}) {_HMS}{_FRAC}",
+        "17/06/09 20:10:40",
+    ),
+    TimeStyle(
+        "compact-dash",
+        r"(?P<Y>\d{4})(?P<m>\d{2})(?P<d>\d{2})-(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+        r"(?:[:.](?P<f>\d{1,9}))?",
+        "20171223-22:15:29:606",
+    ),
+    TimeStyle(
+        "iso-basic",
+        r"(?P<Y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})"
+        r"(?:[.,](?P<f>\d{1,9}))?(?P<z>Z|[+-]\d{4})?",
+        "20261014T140700Z",
+    ),
+    TimeStyle(
+        "yymmdd",
+        r"^(?P<y>\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d) (?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-6]\d)\b",
+        "081109 203615",
+        anchored=True,
+    ),
+    TimeStyle(
+        "bsd",
+        rf"\b{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_HMS}{_FRAC}",
+        "Jul  1 09:00:55",
+        has_year=False,
+    ),
+    TimeStyle(
+        "md-time",
+        r"\b(?P<m>[01]\d)-(?P<d>[0-3]\d) (?P<H>\d{2}):("
+        r"?P<M>\d{2}):(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?",
+        "03-17 16:13:38.811",
+        has_year=False,
+    ),
+    TimeStyle(
+        "md-bracket",
+        r"\[(?P<m>[01]\d)\.(?P<d>[0-3]\d) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\]",
+        "[10.30 16:49:06]",
+        has_year=False,
+    ),
+    TimeStyle(
+        "epoch",
+        r"(?:^|[^\d.])(?P<E>1\d{9}|1\d{12}|1\d{15}|1\d{18})(?:\.(?P<f>\d{1,9}))?(?:$|[^\d])",
+        "1117838570 (s), 1534860261221 (ms), 1534860261221373 (µs)",
+    ),
+)
+
+STYLE_BY_NAME = {s.name: s for s in STYLES}
+PARTS = ("Y", "y", "m", "b", "d", "H", "M", "S", "f", "p", "z", "za", "zs", "E")
+
+
+def style_names(pattern: str) -> list[str]:
+    """The part names a pattern captures."""
+    return [p for p in PARTS if f"(?P<{p}>" in pattern]
+
+
+def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeStyle | None, float]:
+    """Pick the style that matches the most values (leftmost match wins a tie).
+
+    Parameters
+    ----------
+    values
+        Sample strings (lines or a column's values); blanks are ignored.
+    limit
+        Only count a match that starts within this many characters of the value's start.
+
+    Returns
+    -------
+    (style, coverage)
+        ``None`` and 0.0 when nothing matches.
+    """
+    values = [v for v in values if v and v.strip()]
+    if not values:
+        return None, 0.0
+    best: tuple[float, float, int] | None = None
+    chosen = None
+    for order, style in enumerate(STYLES):
+        rx = style.regex
+        hits, positions = 0, []
+        for value in values:
+            m = rx.search(value)
+            if m and (limit is None or m.start() <= limit):
+                hits += 1
+                positions.append(m.start())
+        if not hits:
+            continue
+        coverage = hits / len(values)
+        positions.sort()
+        key = (round(coverage, 2), -positions[len(positions) // 2], -order)
+        if best is None or key > best:
+            best, chosen = key, style
+    return (chosen, best[0]) if chosen else (None, 0.0)
+
+
+def extract_parts(ts: pl.Expr, style: TimeStyle) -> pl.Expr:
+    """A struct of the style's parts extracted from text (nulls where it does not match)."""
+    return ts.str.extract_groups(style.pattern)
+
+
+def _int(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.Int64, strict=False)
+
+
+def _zone_seconds(frame_cols: set[str]) -> pl.Expr | None:
+    """Offset east of UTC in seconds from the zone parts, null when the text had none."""
+    exprs = []
+    for name in ("z", "zs"):
+        if name in frame_cols:
+            z = pl.col(name)
+            digits = z.str.replace_all(":", "").str.slice(1)
+            hours = digits.str.slice(0, 2).cast(pl.Int64, strict=False)
+            minutes = digits.str.slice(2, 2).cast(pl.Int64, strict=False).fill_null(0)
+            sign = pl.when(z.str.starts_with("-")).then(-1).otherwise(1)
+            exprs.append(
+                pl.when(z == "Z")
+                .then(pl.lit(0, pl.Int64))
+                .otherwise(sign * (hours * 3600 + minutes * 60))
+            )
+    if "za" in frame_cols:
+        exprs.append(
+            pl.col("za")
+            .str.to_uppercase()
+            .replace_strict(ZONE_ABBREVIATIONS, default=None, return_dtype=pl.Int64)
+        )
+    if not exprs:
+        return None
+    return pl.coalesce(exprs)
+
+
+def assemble(parts: pl.DataFrame, *, years: pl.Series | None = None) -> pl.DataFrame:
+    """Turn extracted parts into ``_naive`` (naive datetime[ns]), ``_offset`` (seconds east of
+    UTC or null) and ``_epoch`` (aware UTC for epoch styles).
+
+    Parameters
+    ----------
+    parts
+        Columns named for the parts (missing ones are simply absent).
+    years
+        The year of each row for styles without one (see :func:`infer_years`).
+    """
+    cols = set(parts.columns)
+    out = {}
+    if "E" in cols:
+        digits = pl.col("E")
+        n = digits.str.len_chars()
+        value = digits.cast(pl.Int64, strict=False)
+        scale = (
+            pl.when(n == 10).then(1_000_000_000).when(n == 13).then(1_000_000)
+            .when(n == 16).then(1_000).otherwise(1)
+        )  # fmt: skip
+        frac = _fraction_ns(cols)
+        ns = value * scale + pl.when(n == 10).then(frac).otherwise(0)
+        epoch = ns.cast(pl.Datetime("ns")).dt.replace_time_zone("UTC")
+        return parts.select(
+            epoch.alias("_epoch"),
+            pl.lit(None, pl.Datetime("ns")).alias("_naive"),
+            pl.lit(None, pl.Int64).alias("_offset"),
+        )
+    if "Y" in cols:
+        year = _int("Y")
+    elif "y" in cols:
+        y = _int("y")
+        year = pl.when(y < 69).then(2000 + y).otherwise(1900 + y)
+    elif years is not None:
+        year = pl.lit(years)
+    else:
+        year = pl.lit(None, pl.Int64)
+    if "m" in cols:
+        month = _int("m")
+    else:
+        month = (
+            pl.col("b").str.slice(0, 3).str.to_lowercase()
+            .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
+        )  # fmt: skip
+    hour = _int("H")
+    if "p" in cols:
+        pm = pl.col("p").str.to_lowercase() == "pm"
+        hour = (
+            pl.when(pm & (hour < 12))
+            .then(hour + 12)
+            .when(~pm & (hour == 12))
+            .then(0)
+            .otherwise(hour)
+        )
+    text = pl.format(
+        "{}-{}-{} {}:{}:{}",
+        year.cast(pl.String).str.zfill(4),
+        month.cast(pl.String).str.zfill(2),
+        _int("d").cast(pl.String).str.zfill(2),
+        hour.cast(pl.String).str.zfill(2),
+        pl.col("M").str.zfill(2),
+        pl.col("S").str.zfill(2),
+    )
+    naive = text.str.strptime(pl.Datetime("ns"), "%Y-%m-%d %H:%M:%S", strict=False)
+    naive = naive + pl.duration(nanoseconds=_fraction_ns(cols))
+    out["_naive"] = naive
+    offset = _zone_seconds(cols)
+    out["_offset"] = offset if offset is not None else pl.lit(None, pl.Int64)
+    out["_epoch"] = pl.lit(None, pl.Datetime("ns", "UTC"))
+    return parts.select(**out)
+
+
+def _fraction_ns(cols: set[str]) -> pl.Expr:
+    if "f" not in cols:
+        return pl.lit(0, pl.Int64)
+    return pl.col("f").str.slice(0, 9).str.pad_end(9, "0").cast(pl.Int64, strict=False).fill_null(0)
+
+
+def infer_years(
+    months: pl.Series, *, year: int | None, last_known: dt.date | None
+) -> tuple[pl.Series, str]:
+    """Years for year-less timestamps, in file order, with a rollover at New Year.
+
+    A month that drops by seven or more from the previous line's (Dec → Jan) starts a new
+    year; smaller steps back are out-of-order lines, not a new year.
+
+    Parameters
+    ----------
+    months
+        Month of each line (nulls allowed) in file order.
+    year
+        The year of the file's first line, when the user gave one.
+    last_known
+        The file's modification date: the last line is taken to be on or before it.
+
+    Returns
+    -------
+    (years, note)
+        The note says where the year came from, for the import report.
+    """
+    m = months.fill_null(strategy="forward").fill_null(strategy="backward")
+    if m.len() == 0 or m.null_count() == m.len():
+        base = year or (last_known.year if last_known else dt.datetime.now(dt.UTC).year)
+        return pl.Series([base] * months.len(), dtype=pl.Int64), f"year {base} assumed"
+    rollover = (m.diff().fill_null(0) <= -7).cast(pl.Int64).cum_sum()
+    total = int(rollover[-1])
+    if year is not None:
+        years = rollover + year
+        note = f"year {year} given" + (f", {total} rollover(s) at New Year" if total else "")
+    else:
+        ref = last_known or dt.datetime.now(dt.UTC).date()
+        last_month = int(m[-1])
+        # A last line dated after the file's own date belongs to the year before.
+        end_year = ref.year - 1 if last_month > ref.month else ref.year
+        years = rollover - total + end_year
+        note = (
+            f"no year in the timestamps: year {end_year} inferred from the file date "
+            f"{ref.isoformat()}"
+            + (f", {total} rollover(s) at New Year" if total else "")
+            + "; pass year= to set it"
+        )
+    return years.cast(pl.Int64), note
+
+
+def localise(frame: pl.DataFrame, tz: str | None) -> tuple[pl.Series, pl.Series, dict[str, int]]:
+    """Resolve ``_naive``/``_offset``/``_epoch`` (from :func:`assemble`) to UTC.
+
+    Naive times are read in ``tz`` (UTC when ``None``). In a DST repeat the first pass takes
+    the earlier offset until the clock is seen going back, the second pass the later one; a
+    time in a DST gap is moved forward by the gap. Both are flagged.
+
+    Returns
+    -------
+    (utc, note, counts)
+        ``utc`` is datetime[ns, UTC]; ``note`` is a per-row flag or null; ``counts`` has
+        ``naive``, ``ambiguous`` and ``nonexistent``.
+    """
+    zone = tz or "UTC"
+    naive = pl.col("_naive")
+    if frame["_naive"].null_count() == frame.height:  # every time is aware: nothing to localise
+        utc = frame.select(pl.col("_epoch").dt.convert_time_zone("UTC")).to_series()
+        note = pl.Series("time_note", [None] * frame.height, dtype=pl.String)
+        return utc.alias("timestamp"), note, {"naive": 0, "ambiguous": 0, "nonexistent": 0}
+    f = frame.select("_naive", "_offset", "_epoch").with_columns(
+        _aware=(naive.cast(pl.Int64) - pl.col("_offset") * 1_000_000_000)
+        .cast(pl.Datetime("ns"))
+        .dt.replace_time_zone("UTC"),
+        _is_naive=naive.is_not_null() & pl.col("_offset").is_null(),
+    )
+    if zone == "UTC":
+        f = f.with_columns(_early=naive.dt.replace_time_zone("UTC")).with_columns(
+            _late=pl.col("_early"), _shifted=pl.col("_early")
+        )
+    else:
+        f = f.with_columns(
+            _early=naive.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null"),
+            _late=naive.dt.replace_time_zone(zone, ambiguous="latest", non_existent="null"),
+            _shifted=(naive + pl.duration(hours=1)).dt.replace_time_zone(
+                zone, ambiguous="earliest", non_existent="null"
+            ),
+        )
+    f = f.with_columns(
+        _amb=pl.col("_is_naive")
+        & pl.col("_early").is_not_null()
+        & (pl.col("_early") != pl.col("_late")),
+        _gap=pl.col("_is_naive") & pl.col("_early").is_null(),
+    )
+    counts = {
+        "naive": int(f["_is_naive"].sum()),
+        "ambiguous": int(f["_amb"].sum()),
+        "nonexistent": int(f["_gap"].sum()),
+    }
+    f = f.with_row_index("_i")
+    if counts["ambiguous"]:
+        amb = f.filter("_amb").select("_i", "_naive").with_columns(_day=naive.dt.date())
+        amb = amb.with_columns(
+            _back=(naive < naive.shift(1)).fill_null(False).over("_day")
+        ).with_columns(_fold=pl.col("_back").cum_max().over("_day"))
+        f = f.join(amb.select("_i", "_fold"), on="_i", how="left", maintain_order="left")
+    else:
+        f = f.with_columns(_fold=pl.lit(None, pl.Boolean))
+    fold = pl.col("_fold").fill_null(False)
+    local = (
+        pl.when(fold).then(pl.col("_late")).when(pl.col("_gap")).then(pl.col("_shifted"))
+        .otherwise(pl.col("_early")).dt.convert_time_zone("UTC")
+    )  # fmt: skip
+    out = f.select(
+        pl.coalesce(
+            pl.col("_epoch"), pl.when(pl.col("_is_naive")).then(local).otherwise(pl.col("_aware"))
+        ).alias("timestamp"),
+        pl.when(pl.col("_amb") & fold).then(pl.lit("DST repeat: read as the second pass"))
+        .when(pl.col("_amb")).then(pl.lit("DST repeat: read as the first pass"))
+        .when(pl.col("_gap")).then(pl.lit("in a DST gap: moved forward by an hour"))
+        .otherwise(pl.lit(None, pl.String)).alias("time_note"),
+    )  # fmt: skip
+    return out["timestamp"], out["time_note"], counts
+
+
+def month_expr(cols) -> pl.Expr:
+    """The month number from the ``m`` or ``b`` part."""
+    if "m" in cols:
+        return _int("m")
+    return (
+        pl.col("b")
+        .str.slice(0, 3)
+        .str.to_lowercase()
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
+    )
+
+
+def parse_timestamps(
+    text: pl.Series,
+    styles: tuple[TimeStyle, ...] | list[TimeStyle],
+    *,
+    tz: str | None,
+    year: int | None = None,
+    last_known: dt.date | None = None,
+) -> tuple[pl.Series, pl.Series, dict]:
+    """Parse timestamp text written in one of ``styles`` (tried in order) to UTC.
+
+    Returns
+    -------
+    (utc, note, info)
+        ``utc`` is null where no style parsed the text; ``info`` has the counts of
+        :func:`localise` plus ``year_note`` and ``styles`` (name → rows).
+    """
+    n = text.len()
+    acc = pl.DataFrame(
+        {
+            "_naive": pl.Series([None] * n, dtype=pl.Datetime("ns")),
+            "_offset": pl.Series([None] * n, dtype=pl.Int64),
+            "_epoch": pl.Series([None] * n, dtype=pl.Datetime("ns", "UTC")),
+            "_done": pl.Series([False] * n, dtype=pl.Boolean),
+        }
+    )
+    info: dict = {"year_note": None, "styles": {}}
+    source = pl.DataFrame({"_t": text.cast(pl.String)})
+    for style in styles:
+        if bool(acc["_done"].all()):
+            break
+        head = source.head(200)
+        for fmt, aware in style.fast:
+            dtype = pl.Datetime("ns", "UTC") if aware else pl.Datetime("ns")
+            probe = head.select(pl.col("_t").str.strptime(dtype, fmt, strict=False)).to_series()
+            if probe.null_count() == probe.len():  # the sample says this format is not used
+                continue
+            got = source.select(pl.col("_t").str.strptime(dtype, fmt, strict=False)).to_series()
+            fresh = got.is_not_null() & ~acc["_done"]
+            if not fresh.any():
+                continue
+            target = "_epoch" if aware else "_naive"
+            acc = acc.with_columns(
+                pl.when(pl.lit(fresh)).then(pl.lit(got)).otherwise(pl.col(target)).alias(target),
+                (pl.col("_done") | pl.lit(fresh)).alias("_done"),
+            )
+            info["styles"][style.name] = info["styles"].get(style.name, 0) + int(fresh.sum())
+        if bool(acc["_done"].all()):
+            break
+        hit = source.select(pl.col("_t").str.contains(style.pattern).fill_null(False)).to_series()
+        matched = hit & ~acc["_done"]
+        if not matched.any():
+            continue
+        parts = source.select(pl.col("_t").str.extract_groups(style.pattern)).unnest("_t")
+        years = None
+        if not style.has_year:
+            months = parts.select(
+                pl.when(pl.lit(matched)).then(month_expr(parts.columns))
+            ).to_series()
+            years, info["year_note"] = infer_years(months, year=year, last_known=last_known)
+        got = assemble(parts, years=years).with_columns(_m=matched)
+        acc = pl.concat([acc, got.rename(lambda c: c + "_new")], how="horizontal").select(
+            *(
+                pl.when(pl.col("_m_new")).then(pl.col(c + "_new")).otherwise(pl.col(c)).alias(c)
+                for c in ("_naive", "_offset", "_epoch")
+            ),
+            (pl.col("_done") | pl.col("_m_new")).alias("_done"),
+        )
+        info["styles"][style.name] = info["styles"].get(style.name, 0) + int(matched.sum())
+    utc, note, counts = localise(acc, tz)
+    info.update(counts)
+    return utc, note, info

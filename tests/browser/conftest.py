@@ -1,0 +1,208 @@
+"""A real JupyterLab and Debian's Chromium for browser tests.
+
+Fixtures
+--------
+jupyter_root_dir
+    The folder JupyterLab serves (a fresh temp dir per session); put notebooks here.
+jupyter_server_url
+    ``http://127.0.0.1:<port>`` of a JupyterLab started for the session, with a random token,
+    the news pop-up disabled and nothing read from the user's own settings.
+jupyter_token
+    The token of that server.
+browser_page
+    A Playwright page in headless Chromium (``/usr/bin/chromium``), fresh per test.
+lab
+    A :class:`Lab` driver on ``browser_page``: open a notebook, run all cells, restart the
+    kernel, wait for the kernel to be idle (in the status bar).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM_ARGS, IN_CI, REPO
+
+CHROMIUM = "/usr/bin/chromium"
+STARTUP_TIMEOUT = 90.0
+KERNEL_TIMEOUT = 60_000  # ms, for Playwright waits
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(folder: Path) -> None:
+    """User settings: no news pop-up, no update check, no workspace restore surprises."""
+    notification = folder / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    (folder / "overrides.json").write_text(
+        json.dumps({"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}})
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's chromium; skip (fail in CI) when it is missing."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing (Debian package `chromium`; .ci/run installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def jupyter_root_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("lab-root")
+
+
+@pytest.fixture(scope="session")
+def jupyter_token() -> str:
+    return secrets.token_hex(16)
+
+
+@pytest.fixture(scope="session")
+def jupyter_server_url(jupyter_root_dir, jupyter_token, tmp_path_factory) -> Iterator[str]:
+    """Start JupyterLab for the session and wait until its HTTP API answers."""
+    home = tmp_path_factory.mktemp("lab-home")
+    settings = home / "settings"
+    settings.mkdir()
+    _write_settings(settings)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    jupyter = Path(sys.executable).with_name("jupyter")
+    log = (home / "jupyter.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(jupyter), "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={jupyter_token}", "--allow-root",
+            f"--ServerApp.root_dir={jupyter_root_dir}",
+            f"--LabApp.user_settings_dir={settings}",
+            "--LabApp.news_url=", "--ServerApp.open_browser=False",
+        ],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=jupyter_root_dir,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {process.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={jupyter_token}", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {STARTUP_TIMEOUT}s")
+                time.sleep(0.2)  # polling interval of a readiness check, not a synchronisation
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def _browser(chromium_executable) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser) -> Iterator[object]:
+    """A fresh page (own context, 1400×1000) in headless Chromium."""
+    context = _browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(KERNEL_TIMEOUT)
+    yield page
+    context.close()
+
+
+class Lab:
+    """Drive JupyterLab in ``page``: open a notebook, run it, restart its kernel."""
+
+    def __init__(self, page, url: str, token: str):
+        self.page, self.url, self.token = page, url, token
+
+    def open(self, path: str) -> None:
+        """Open a notebook (relative to the server root) and wait for its kernel to idle."""
+        self.page.goto(f"{self.url}/lab/tree/{path}?token={self.token}&reset")
+        self.page.locator(".jp-Notebook").first.wait_for()
+        self.wait_idle()
+
+    def wait_idle(self) -> None:
+        """Wait until the status bar says the kernel is Idle."""
+        self.page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for()
+
+    def command(self, menu: str, command: str) -> None:
+        """Click a menu bar entry, then the item running ``command``."""
+        self.page.locator(".lm-MenuBar-item", has_text=menu).first.click()
+        self.page.locator(f'.lm-Menu-item[data-command="{command}"]').first.click()
+
+    def run_all(self, ready_selector: str) -> None:
+        """Run all cells; wait for ``ready_selector`` to show and the kernel to idle.
+
+        Fails with the traceback when a cell raises before ``ready_selector`` shows.
+        """
+        self.command("Run", "runmenu:run-all")
+        ready = self.page.locator(ready_selector)
+        error = self.page.locator(".jp-OutputArea-output", has_text="Traceback")
+        ready.or_(error).first.wait_for()
+        if not ready.count():
+            pytest.fail("a cell raised before the editor showed:\n" + error.first.inner_text())
+        self.wait_idle()
+
+    def restart_kernel(self) -> None:
+        """Restart the kernel (accepting the dialog) and wait for the status bar to say Idle.
+
+        The status may still read Idle from before the restart for an instant: tests prove
+        the restart with something only a new kernel shows (e.g. a printed process id).
+        """
+        self.command("Kernel", "kernelmenu:restart")
+        self.page.locator(".jp-Dialog .jp-mod-accept").click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached")
+        self.wait_idle()
+
+    def clear_outputs(self) -> None:
+        """Clear every cell's output (old widget views go away)."""
+        self.command("Edit", "editmenu:clear-all")
+
+
+@pytest.fixture
+def lab(browser_page, jupyter_server_url, jupyter_token) -> Lab:
+    return Lab(browser_page, jupyter_server_url, jupyter_token)
