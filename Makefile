@@ -37,7 +37,8 @@ test-fast: $(STAMP)
 
 ## make bench: speed and size benchmarks (ratios against a baseline run in the same process)
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python tests/bench/import_bench.py
+	$(BIN)/python tests/bench/explore_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

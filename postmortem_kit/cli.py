@@ -50,18 +50,52 @@ def new_command(incident_dir: Path, incident_id: str, title: str) -> None:
 @main.command("publish")
 @click.argument("incident_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Output file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf", "md"]),
+    default="html",
+    show_default=True,
+    help="html: one offline page; pdf: printed by chromium; md: GitHub Markdown + PNG figures.",
+)
+@click.option(
+    "--audience",
+    default="internal",
+    show_default=True,
+    help="internal (credentials redacted) or external (every sensitive value redacted), "
+    "or a profile from redaction.yaml / pyproject.toml.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish status 'published' despite check errors (the report shows a mark).",
+)
 @click.option("--local-tz", default=None, help="Zone for the timeline's local-time column.")
 @click.option(
     "--build-time", default=None, help="Text of the footer's build-time line (reproducible)."
 )
 @_clear_errors
 def publish_command(
-    incident_dir: Path, out: Path | None, local_tz: str | None, build_time: str | None
+    incident_dir: Path,
+    out: Path | None,
+    fmt: str,
+    audience: str,
+    force: bool,
+    local_tz: str | None,
+    build_time: str | None,
 ) -> None:
-    """Execute the incident's notebook and publish its report as one offline HTML file."""
+    """Execute the incident's notebook and publish its report (HTML, PDF or Markdown)."""
     from postmortem_kit.publish import publish
 
-    path = publish(incident_dir, out=out, local_timezone=local_tz, build_time=build_time)
+    path = publish(
+        incident_dir,
+        out=out,
+        format=fmt,
+        audience=audience,
+        force=force,
+        local_timezone=local_tz,
+        build_time=build_time,
+    )
     click.echo(str(path))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from postmortem_kit.report import Report, compute_durations, load_report, report_path
+from postmortem_kit.report import KEY_TIMES, Report, compute_durations, load_report, report_path
 from postmortem_kit.report.durations import format_duration
 
 #: source kind → (module, loader function, whether it takes ``relative_to``)
@@ -148,9 +148,26 @@ def load_evidence(incident: Incident) -> Evidence:
 
 def show_overview(incident: Incident, evidence: Evidence) -> None:
     """Display the incident overview: event rates, key times, phases, pinned events."""
+    from IPython.display import Markdown
+
     from postmortem_kit.explore import incident_overview
 
-    incident_overview(incident.reload(), evidence.logs, evidence.events, show=True)
+    report = incident.reload()
+    has_times = any(getattr(report.summary, name) for name in KEY_TIMES)
+    if not (len(evidence.logs) or len(evidence.events) or has_times or report.timeline):
+        _display(
+            Markdown(
+                "*Nothing to draw yet: list evidence under `sources:` in `postmortem.yaml` "
+                "or enter the key times in the Summary editor, then run this cell again.*"
+            )
+        )
+        return
+    incident_overview(
+        report,
+        evidence.logs if len(evidence.logs) else None,
+        evidence.events if len(evidence.events) else None,
+        show=True,
+    )
 
 
 def show_metrics(incident: Incident, evidence: Evidence) -> None:

@@ -84,6 +84,8 @@ def candidates_from_frame(frame: pd.DataFrame) -> list[Candidate]:
     ValueError
         If the frame has no time column or no description/message column.
     """
+    if frame.empty:
+        return []
     time_col = _pick(frame, _TIME_COLUMNS, "time")
     text_col = _pick(frame, _TEXT_COLUMNS, "description")
     times = pd.to_datetime(frame[time_col], utc=True, errors="coerce")
@@ -95,7 +97,7 @@ def candidates_from_frame(frame: pd.DataFrame) -> list[Candidate]:
         provenance = _text(row.get("provenance"), f"{source}:row {position + 1}")
         description = _text(row.get(text_col)).strip()
         actor = _text(row.get("actor")).strip()
-        if actor and not description.startswith(actor):
+        if actor and actor not in description:
             description = f"{actor}: {description}"
         out.append(Candidate(stamp.to_pydatetime(), description, source, _kind(row), provenance))
     out.sort(key=lambda c: c.time)

@@ -197,6 +197,11 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
         exprs["severity_raw"] = pl.coalesce(
             exprs["severity_raw"], sd.str.extract(r'\blevel="([^"]+)"')
         )
+    # Without a PRI, a level word at the start of the message (postgres "LOG:", "ERROR:").
+    word = pl.col("message").str.slice(0, 48).str.extract_groups(LEVEL)
+    exprs["severity_raw"] = pl.coalesce(
+        exprs["severity_raw"], word.struct.field("_l1"), word.struct.field("_l2")
+    )
     f = f.with_columns(**exprs)
     return f.with_columns(severity=normalise_severity(pl.col("severity_raw")))
 
@@ -255,7 +260,7 @@ parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_de
 # --- generic timestamped text ---------------------------------------------------------------
 
 _LEVEL_WORDS = (
-    "TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRIT|CRITICAL|FATAL|"
+    "TRACE|DEBUG|INFO|INFORMATION|LOG|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRIT|CRITICAL|FATAL|"
     "ALERT|EMERG|PANIC|Trace|Debug|Info|Information|Notice|Warn|Warning|Error|Severe|Critical|Fatal"
 )
 LEVEL = (

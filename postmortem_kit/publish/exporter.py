@@ -15,7 +15,8 @@ from nbconvert.exporters import HTMLExporter
 from plotly.offline import get_plotlyjs
 from traitlets import Bool, Unicode, default
 
-from postmortem_kit.publish.figures import collect_figures
+from postmortem_kit.publish.figures import collect_figures, render_figures
+from postmortem_kit.publish.redact import Redactor
 from postmortem_kit.publish.render import (
     escape,
     local_time,
@@ -58,6 +59,15 @@ class PostmortemExporter(HTMLExporter):
     embed_plotlyjs = Bool(True, help="Embed plotly.js in the page (never from a CDN).").tag(
         config=True
     )
+    audience = Unicode(
+        "internal",
+        help="Audience profile: 'internal' redacts credentials, 'external' every kind of "
+        "sensitive value (profiles configurable in redaction.yaml or pyproject.toml).",
+    ).tag(config=True)
+    review_mark = Unicode(
+        "",
+        help="A visible line printed under the header when publishing overrode the review.",
+    ).tag(config=True)
 
     @default("template_name")
     def _template_name_default(self) -> str:
@@ -78,15 +88,34 @@ class PostmortemExporter(HTMLExporter):
         return Path(path)
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        """Render the report page; see the class docstring."""
+        """Render the report page; see the class docstring.
+
+        The report and every figure pass through the audience's redactor first; its
+        findings are left in ``resources["redaction_report"]``. Any redaction failure raises,
+        so nothing is rendered.
+        """
         resources = self._init_resources(resources)
         folder = self._incident_folder(resources)
         report = load_report(folder)
+        figures = collect_figures(nb)
+        redactor = Redactor.for_audience(folder, self.audience)
+        redactor.scan(report, *(item["figure"] for items in figures.values() for item in items))
+        report = redactor.redact_report(report)
+        figures = {
+            section: [
+                {**item, "figure": redactor.redact_figure(item["figure"], name=item["id"])}
+                for item in items
+            ]
+            for section, items in figures.items()
+        }
+        resources["redaction_report"] = redactor.findings()
         resources["postmortem"] = build_context(
             report,
-            figures=collect_figures(nb),
+            figures=render_figures(figures),
             local_timezone=self.local_timezone or None,
             build_time=self.build_time or None,
+            audience=self.audience,
+            review_mark=self.review_mark or None,
         )
         resources["plotlyjs"] = get_plotlyjs() if self.embed_plotlyjs else ""
         return super().from_notebook_node(nb, resources, **kw)
@@ -106,6 +135,8 @@ def build_context(
     local_timezone: str | None = None,
     build_time: str | None = None,
     today: dt.date | None = None,
+    audience: str = "internal",
+    review_mark: str | None = None,
 ) -> dict:
     """Everything the template needs, with times already formatted.
 
@@ -121,6 +152,10 @@ def build_context(
         Footer line; default now (UTC).
     today
         Date used to mark overdue actions; default today (UTC).
+    audience
+        Name of the audience the page was redacted for (shown in the footer).
+    review_mark
+        Visible line when the pre-publication review was overridden.
     """
     zone = local_timezone or next((s.timezone for s in report.sources if s.timezone), None)
     today = today or dt.datetime.now(dt.UTC).date()
@@ -159,6 +194,7 @@ def build_context(
         "actions": actions,
         "local_timezone": zone,
         "figures": figures or {key: [] for key, _ in SECTIONS},
-        "build_time": build_time
-        or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "audience": audience,
+        "review_mark": review_mark,
+        "build_time": build_time or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
     }

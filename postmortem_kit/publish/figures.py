@@ -50,12 +50,12 @@ def figure_html(figure: dict, div_id: str) -> str:
 
 
 def collect_figures(nb: NotebookNode) -> dict[str, list[dict]]:
-    """Figures of tagged cells by section.
+    """Figures of tagged cells by section, as plotly figure dicts (not yet rendered).
 
     Returns
     -------
     dict
-        section key → list of ``{"id", "html", "title"}`` in notebook order.
+        section key → list of ``{"id", "figure", "title"}`` in notebook order.
     """
     out: dict[str, list[dict]] = {key: [] for key in SECTION_TAGS.values()}
     for cell_index, cell in enumerate(nb.cells):
@@ -70,9 +70,16 @@ def collect_figures(nb: NotebookNode) -> dict[str, list[dict]]:
             if PLOTLY_MIMETYPE not in data:
                 continue
             figure = data[PLOTLY_MIMETYPE]
-            div_id = f"figure-{cell_index}-{output_index}"
             title = (figure.get("layout", {}).get("title") or {}).get("text", "")
             out[sections[0]].append(
-                {"id": div_id, "html": figure_html(figure, div_id), "title": title}
+                {"id": f"figure-{cell_index}-{output_index}", "figure": figure, "title": title}
             )
     return out
+
+
+def render_figures(figures: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Add the HTML of each collected figure under ``"html"``."""
+    return {
+        section: [{**item, "html": figure_html(item["figure"], item["id"])} for item in items]
+        for section, items in figures.items()
+    }

@@ -1,10 +1,23 @@
-"""``publish``: execute an incident's notebook with papermill and export the report page."""
+"""``publish``: review, execute the incident's notebook, export for an audience and a format.
+
+The steps, each failing before anything is written:
+
+1. load the report (errors name field and line) and run the review gate: a report whose
+   status is ``published`` must pass ``postmortem check`` unless ``force=True``, and then the
+   page carries a visible mark;
+2. execute the notebook with papermill (kernel ``python3``);
+3. export with :class:`PostmortemExporter` for the audience (redaction of the report and of
+   every figure's data and hover text);
+4. write the format (a table: ``html``, ``pdf``, ``md``) atomically, with the redaction report
+   next to it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -13,13 +26,14 @@ from papermill.exceptions import PapermillExecutionError
 
 from postmortem_kit.errors import PublishError
 from postmortem_kit.options import Options
+from postmortem_kit.publish.check import publish_gate
 from postmortem_kit.publish.exporter import PostmortemExporter
 from postmortem_kit.report import atomic_write_text, load_report, report_path
 from postmortem_kit.resources import resource_path
 
 NOTEBOOK_FILE = "postmortem.ipynb"
 REPORT_DIR = "report"
-REPORT_HTML = "postmortem.html"
+REPORT_STEM = "postmortem"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +43,16 @@ class PublishOptions(Options):
     Attributes
     ----------
     out
-        Output HTML file; default ``<incident>/report/postmortem.html``.
+        Output file; default ``<incident>/report/postmortem.<format>``.
+    format
+        ``html`` (default), ``pdf`` (printed by Debian's chromium) or ``md`` (GitHub-flavoured
+        Markdown with PNG figures beside it).
+    audience
+        ``internal`` (credentials redacted) or ``external`` (every kind of sensitive value),
+        or a profile of your own from ``redaction.yaml`` / ``pyproject.toml``.
+    force
+        Publish a report with ``status: published`` even when the check finds errors; the
+        page then says so.
     kernel_name
         Jupyter kernel that executes the notebook.
     local_timezone
@@ -41,6 +64,9 @@ class PublishOptions(Options):
     """
 
     out: str | os.PathLike | None = None
+    format: str = "html"
+    audience: str = "internal"
+    force: bool = False
     kernel_name: str = "python3"
     local_timezone: str | None = None
     build_time: str | None = None
@@ -61,8 +87,76 @@ def _failure_line(exc: PapermillExecutionError) -> str:
     )
 
 
+def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):
+    """The incident notebook after papermill ran it with ``incident_dir`` set."""
+    source = incident_notebook(folder)
+    if not execute:
+        return nbformat.read(source, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="postmortem-publish-") as tmp:
+        executed = Path(tmp) / NOTEBOOK_FILE
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                parameters={"incident_dir": str(folder)},
+                kernel_name=kernel_name,
+                cwd=str(folder),
+                progress_bar=False,
+                log_output=False,
+            )
+        except PapermillExecutionError as exc:
+            raise PublishError(f"{source}: {_failure_line(exc)}") from None
+        return nbformat.read(executed, as_version=4)
+
+
+def _write_html(html: str, out: Path, resources: dict) -> Path:
+    atomic_write_text(out, html)
+    return out
+
+
+def _write_pdf(html: str, out: Path, resources: dict) -> Path:
+    from postmortem_kit.publish.browser import print_pdf
+
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with tempfile.TemporaryDirectory(prefix="postmortem-pdf-") as tmp:
+            page = Path(tmp) / "report.html"
+            page.write_text(html, encoding="utf-8")
+            print_pdf(page, partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
+
+
+def _write_markdown(html: str, out: Path, resources: dict) -> Path:
+    from postmortem_kit.publish.browser import screenshot_figures
+    from postmortem_kit.publish.markdown import render_markdown
+
+    context = resources["postmortem"]
+    ids = [item["id"] for items in context["figures"].values() for item in items]
+    images_dir = out.parent / f"{out.stem}-figures"
+    images: dict[str, str] = {}
+    if ids:
+        with tempfile.TemporaryDirectory(prefix="postmortem-md-") as tmp:
+            page = Path(tmp) / "report.html"
+            page.write_text(html, encoding="utf-8")
+            shots = screenshot_figures(page, ids, images_dir)
+        images = {div_id: f"{images_dir.name}/{path.name}" for div_id, path in shots.items()}
+    atomic_write_text(out, render_markdown(context, images))
+    return out
+
+
+#: format → (file suffix, writer(html, out, resources))
+FORMATS: dict[str, tuple[str, Callable[[str, Path, dict], Path]]] = {
+    "html": (".html", _write_html),
+    "pdf": (".pdf", _write_pdf),
+    "md": (".md", _write_markdown),
+}
+
+
 def publish(incident_dir: str | os.PathLike, **options) -> Path:
-    """Execute the incident notebook and publish one self-contained HTML report.
+    """Review, execute and publish an incident's report.
 
     Parameters
     ----------
@@ -74,42 +168,35 @@ def publish(incident_dir: str | os.PathLike, **options) -> Path:
     Returns
     -------
     Path
-        The HTML file written.
+        The file written. ``<stem>.redaction.json`` beside it says what was redacted (kinds,
+        counts, places; never the values).
 
     Raises
     ------
     PublishError
-        If the notebook fails or the export fails; nothing is written in that case.
+        If the review, the notebook, the redaction or the export fails; nothing is written
+        in that case.
     """
     opts = PublishOptions.from_kwargs("publish", **options)
+    if opts.format not in FORMATS:
+        raise PublishError(
+            f"unknown format {opts.format!r}; choose one of {', '.join(sorted(FORMATS))}"
+        )
+    suffix, writer = FORMATS[opts.format]
     folder = Path(incident_dir).resolve()
-    load_report(report_path(folder))  # fail early, with field and line, on a bad report
-    out = Path(opts.out) if opts.out else folder / REPORT_DIR / REPORT_HTML
-    out.parent.mkdir(parents=True, exist_ok=True)
-    source = incident_notebook(folder)
-    with tempfile.TemporaryDirectory(prefix="postmortem-publish-") as tmp:
-        executed = Path(tmp) / NOTEBOOK_FILE
-        if opts.execute:
-            try:
-                papermill.execute_notebook(
-                    str(source),
-                    str(executed),
-                    parameters={"incident_dir": str(folder)},
-                    kernel_name=opts.kernel_name,
-                    cwd=str(folder),
-                    progress_bar=False,
-                    log_output=False,
-                )
-            except PapermillExecutionError as exc:
-                raise PublishError(f"{source}: {_failure_line(exc)}") from None
-            nb = nbformat.read(executed, as_version=4)
-        else:
-            nb = nbformat.read(source, as_version=4)
+    report = load_report(report_path(folder))
+    gate = publish_gate(report, override=opts.force)
+    out = Path(opts.out) if opts.out else folder / REPORT_DIR / f"{REPORT_STEM}{suffix}"
+    nb = executed_notebook(folder, kernel_name=opts.kernel_name, execute=opts.execute)
     exporter = PostmortemExporter(
         incident_dir=str(folder),
         local_timezone=opts.local_timezone or "",
         build_time=opts.build_time or "",
+        audience=opts.audience,
+        review_mark=gate.mark or "",
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(folder)}})
-    atomic_write_text(out, body)
-    return out
+    html, resources = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(folder)}})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = writer(html, out, resources)
+    resources["redaction_report"].write(out.with_name(f"{out.stem}.redaction.json"))
+    return written

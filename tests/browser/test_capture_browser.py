@@ -19,6 +19,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from postmortem_kit.incident import new_incident
 from postmortem_kit.report import Report, load_report, save_report
 from tests.conftest import REPO
 
@@ -121,7 +122,6 @@ def _all_saved(r: Report) -> bool:
     )
 
 
-TEMPLATE = REPO / "notebooks" / "postmortem.ipynb"
 SAMPLE = REPO / "data" / "INC-2041" / "postmortem.yaml"
 
 
@@ -130,24 +130,16 @@ def _open_fresh_incident(lab, root: Path, kind: str) -> Path:
 
     ``own``: a minimal notebook beside the folder calling ``edit_report`` with a short
     debounce and no file watching (so a change on disk always meets the form as a conflict).
-    ``template``: the project's template notebook copied into the folder, as ``postmortem
-    new`` does, with the editors' default options; the sample incident's evidence is copied
-    in and listed under ``sources:`` (the sections stay empty), as after importing evidence.
+    ``template``: a fresh incident made by ``new_incident`` (what ``postmortem new`` does):
+    the template notebook, an empty report, no evidence yet.
     """
     incident = root / f"INC-{kind}"
-    incident.mkdir()
-    report = Report(id=f"INC-{kind}", title="Checkout failures")
     if kind == "own":
-        save_report(report, incident)
+        incident.mkdir()
+        save_report(Report(id=f"INC-{kind}", title="Checkout failures"), incident)
         lab.open(_notebook(root, f"{kind}.ipynb", incident.name))
         return incident
-    if not TEMPLATE.exists():
-        pytest.skip(f"{TEMPLATE} is not there yet")
-    if SAMPLE.exists():
-        shutil.copytree(SAMPLE.parent / "evidence", incident / "evidence")
-        report.sources = load_report(SAMPLE).sources
-    save_report(report, incident)
-    shutil.copy(TEMPLATE, incident / "postmortem.ipynb")
+    new_incident(incident, id=f"INC-{kind}", title="Checkout failures")
     lab.open(f"{incident.name}/postmortem.ipynb")
     return incident
 
@@ -256,8 +248,6 @@ candidates = pd.DataFrame({
 
 
 def test_each_editor_shows_the_sample_report(lab, jupyter_root_dir):
-    if not SAMPLE.exists():
-        pytest.skip(f"{SAMPLE} is not there yet (the sample incident is generated separately)")
     incident = jupyter_root_dir / "INC-2041"
     incident.mkdir()
     shutil.copy(SAMPLE, incident / "postmortem.yaml")
@@ -268,7 +258,9 @@ def test_each_editor_shows_the_sample_report(lab, jupyter_root_dir):
     lab.run_all(EDITOR)
     editor = lab.page.locator(EDITOR)
     assert editor.get_by_label("Title", exact=True).input_value() == sample.title
-    assert editor.locator(".pmk-ttx[data-label='TTD']").inner_text() == "5m 30s"
+    ttd_minutes = int((sample.summary.detected - sample.summary.impact_start).total_seconds() // 60)
+    ttd = editor.locator(".pmk-ttx[data-label='TTD']").inner_text()
+    assert ttd.startswith(f"{ttd_minutes}m "), ttd
     editor.get_by_role("button", name="Preview").first.click()  # the narrative's preview
     preview = editor.locator(".pmk-preview").first
     expect(preview).to_contain_text(" ".join(sample.summary.narrative.split()[:4]))

@@ -171,3 +171,9 @@ def test_log_rows_can_be_candidates(incident, opts):
 def test_a_frame_without_a_time_column_is_refused_by_name():
     with pytest.raises(ValueError, match="no time column.*got source, message"):
         candidates_from_frame(pd.DataFrame({"source": ["x"], "message": ["y"]}))
+
+
+def test_an_empty_candidate_frame_shows_no_picker(incident, opts):
+    editor = edit_timeline(incident, candidates=pd.DataFrame(), **opts)
+    assert editor.picker is None
+    assert not [w for w in editor.children if w.__class__.__name__ == "CandidatePicker"]

@@ -231,6 +231,9 @@ def test_syslog_3164_with_tz_and_year(tmp_path):
     assert frame["pid"].iloc[0] == 811 and pd.isna(frame["pid"].iloc[1])
     assert list(frame["host"]) == ["db-1", "db-1"]
     assert frame["message"].iloc[1] == "Out of memory"
+    # No PRI: a level word opening the message is the level; none means unknown.
+    assert frame["severity_raw"].iloc[0] == "FATAL" and frame["severity"].iloc[0] == "critical"
+    assert pd.isna(frame["severity"].iloc[1])
     assert "read in Europe/Berlin" in report_of(frame).files[0].timezone
 
 

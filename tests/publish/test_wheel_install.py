@@ -38,8 +38,17 @@ def test_wheel_contains_resources(wheel: Path):
 def test_installed_copy_finds_resources_outside_the_source_tree(wheel: Path, tmp_path: Path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     code = (
@@ -53,7 +62,11 @@ def test_installed_copy_finds_resources_outside_the_source_tree(wheel: Path, tmp
     run_dir = tmp_path / "elsewhere"
     run_dir.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=run_dir, env=env,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=run_dir,
+        env=env,
         check=True,
     )
     paths = proc.stdout.split()

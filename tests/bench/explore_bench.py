@@ -1,6 +1,6 @@
 """Figure-build time and HTML size of the exploration views for a 1M-event incident.
 
-Run: ``.venv/bin/python bench/explore_bench.py [--events N]``. Data is generated with a fixed
+Run: ``.venv/bin/python tests/bench/explore_bench.py [--events N]``. Data is generated with a fixed
 seed (a 3-hour incident, errors between 14:07 and 14:41). The baseline, measured in the same
 process, is what a naive notebook does: one scatter trace with every raw event.
 HTML sizes exclude plotly.js (about 4.7 MB, shipped once per published report).
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from postmortem_kit.explore import (  # noqa: E402
     find_anomalies,

@@ -6,7 +6,7 @@ time ratios to the bare engine (the polars or pyarrow pipeline with nothing of o
 it) and to a naive Python ``re`` + ``strptime`` loop, both measured in the same run. A last
 row times a 1 %-of-the-file window cut by byte-offset bisection.
 
-Usage: ``.venv/bin/python bench/run.py [--lines N] [--formats nginx,syslog,...] [--keep DIR]``
+Usage: ``.venv/bin/python tests/bench/import_bench.py [--lines N] [--formats F,...] [--keep DIR]``
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SEED = 2041
 START = dt.datetime(2026, 10, 14, 0, 0, 0, tzinfo=dt.UTC)
 
