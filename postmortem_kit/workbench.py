@@ -16,8 +16,8 @@ published report is rendered from it — never from what the widgets hold.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,60 @@ import pandas as pd
 from postmortem_kit.report import KEY_TIMES, Report, compute_durations, load_report, report_path
 from postmortem_kit.report.durations import format_duration
 
-#: source kind → (module, loader function, whether it takes ``relative_to``)
-SOURCE_LOADERS: dict[str, tuple[str, str, bool]] = {
-    "logs": ("postmortem_kit.ingest", "load_logs", True),
-    "events": ("postmortem_kit.ingest.events", "load_events", True),
-    "metrics": ("postmortem_kit.explore", "load_metrics", False),
+
+def _load_logs(incident: Incident, source) -> pd.DataFrame:
+    from postmortem_kit.ingest import load_logs
+
+    return load_logs(
+        str(incident.folder / source.path),
+        format=source.format,
+        tz=source.timezone,
+        source=source.name,
+        relative_to=incident.folder,
+    )
+
+
+def _load_events(incident: Incident, source) -> pd.DataFrame:
+    from postmortem_kit.ingest.events import load_events
+
+    return load_events(
+        str(incident.folder / source.path),
+        format=source.format,
+        tz=source.timezone,
+        source=source.name,
+        relative_to=incident.folder,
+    )
+
+
+def query_window(report: Report) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The time range a live query asks for: the incident padded by its own length on each
+    side (at least one hour), so the before and after windows have a baseline."""
+    times = [getattr(report.summary, name) for name in KEY_TIMES]
+    times = [pd.Timestamp(t).tz_convert("UTC") for t in times if t is not None]
+    if not times:
+        return None
+    start, end = min(times), max(times)
+    pad = max(end - start, pd.Timedelta(hours=1))
+    return start - pad, end + pad
+
+
+def _load_metrics(incident: Incident, source) -> pd.DataFrame:
+    from postmortem_kit.explore import metrics_from_source
+
+    frame = metrics_from_source(
+        source, folder=incident.folder, window=query_window(incident.report)
+    )
+    if "provenance" in frame.columns:  # file:line relative to the incident folder
+        prefix = f"{incident.folder}{os.sep}"
+        frame["provenance"] = frame["provenance"].str.removeprefix(prefix)
+    return frame
+
+
+#: source kind → loader(incident, source) → frame (with ``attrs["import_report"]``)
+SOURCE_LOADERS: dict[str, Callable[[Incident, Any], pd.DataFrame]] = {
+    "logs": _load_logs,
+    "events": _load_events,
+    "metrics": _load_metrics,
 }
 
 #: source kind → sort column of its frame
@@ -100,13 +149,7 @@ def open_incident(incident_dir: str | os.PathLike = ".") -> Incident:
 
 
 def _load_source(incident: Incident, source) -> tuple[pd.DataFrame, Any]:
-    module, function, takes_relative = SOURCE_LOADERS[source.kind]
-    loader = getattr(importlib.import_module(module), function)
-    path = incident.folder / source.path
-    kwargs: dict[str, Any] = {"format": source.format, "tz": source.timezone, "source": source.name}
-    if takes_relative:
-        kwargs["relative_to"] = incident.folder
-    frame = loader(str(path), **kwargs)
+    frame = SOURCE_LOADERS[source.kind](incident, source)
     return frame, frame.attrs.get("import_report")
 
 
@@ -204,4 +247,147 @@ def durations_table(report: Report) -> pd.DataFrame:
 
 def show_durations(incident: Incident) -> None:
     """Display the incident's durations, computed from the key times in the report file."""
-    _display(durations_table(incident.reload()))
+    _display_table(durations_table(incident.reload()))
+
+
+def access_rows(logs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the logs frame that are HTTP requests (they carry a status)."""
+    if "status" not in logs.columns:
+        return logs.iloc[0:0]
+    return logs[logs["status"].notna()]
+
+
+def _display_table(frame: pd.DataFrame) -> None:
+    """A table in full: no index column, no truncated cells (definitions must be readable)."""
+    from IPython.display import HTML
+
+    with pd.option_context("display.max_colwidth", None):
+        _display(HTML(frame.to_html(index=False, na_rep="—", border=0)))
+
+
+def _note(text: str) -> None:
+    from IPython.display import Markdown
+
+    _display(Markdown(f"*{text}*"))
+
+
+def show_http(incident: Incident, evidence: Evidence) -> None:
+    """Display request rate by status class, error ratio, latency percentiles and the top
+    paths and clients by errors, from the access logs."""
+    from postmortem_kit.explore import http_view
+
+    requests = access_rows(evidence.logs)
+    if not len(requests):
+        _note("No access logs among the sources: the HTTP view needs rows with a status.")
+        return
+    http_view(incident.reload(), requests, show=True)
+
+
+def show_impact(incident: Incident, evidence: Evidence) -> Any:
+    """Display the impact computed from the access logs, each number with its definition.
+
+    Adopt the numbers into the summary with ``postmortem_kit.explore.accept_impact``.
+    """
+    from postmortem_kit.explore import computed_impact
+
+    report = incident.reload()
+    requests = access_rows(evidence.logs)
+    if not len(requests) or report.summary.impact_start is None:
+        _note("Computed impact needs access logs and the impact start time.")
+        return None
+    impact = computed_impact(report, requests, show=False)
+    _display_table(impact.table[["measure", "shown", "definition"]])
+    return impact
+
+
+def _compact_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The named columns, renamed for readers, numbers rounded, times to the second."""
+    out = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            out[name] = column.dt.strftime("%H:%M:%S")
+        elif pd.api.types.is_float_dtype(column):
+            out[name] = column.round(2)
+    return out
+
+
+#: log pattern table column → heading in the notebook and the report
+PATTERN_COLUMNS = {
+    "template": "template",
+    "status": "status",
+    "before": "before",
+    "during": "during",
+    "after": "after",
+    "first_seen": "first seen (UTC)",
+    "first_provenance": "first line",
+    "sources": "sources",
+}
+
+
+def show_log_patterns(incident: Incident, evidence: Evidence) -> Any:
+    """Display the log templates new in, or spiking during, the incident window (a compact
+    table with counts before, during and after, and where each first appeared) and the top
+    templates over time. Returns the full result (``.table`` keeps rates, scores, examples).
+    """
+    from postmortem_kit.explore import log_patterns
+
+    report = incident.reload()
+    messages = evidence.logs
+    if "status" in messages.columns:
+        messages = messages[messages["status"].isna()]  # requests are in the HTTP view
+    if not len(messages) or report.summary.impact_start is None:
+        _note("Log patterns need log messages and the impact start time.")
+        return None
+    result = log_patterns(report, messages, show=False)
+    _display_table(_compact_table(result.table, PATTERN_COLUMNS))
+    _display(result.figure)
+    return result
+
+
+def show_comparison(incident: Incident, evidence: Evidence) -> Any:
+    """Display each metric and log source before, during and after the incident."""
+    from postmortem_kit.explore import compare_windows
+
+    report = incident.reload()
+    if report.summary.impact_start is None or not (len(evidence.metrics) or len(evidence.logs)):
+        _note("The before/during/after table needs evidence and the impact start time.")
+        return None
+    table = compare_windows(
+        report,
+        metrics=evidence.metrics if len(evidence.metrics) else None,
+        logs=evidence.logs if len(evidence.logs) else None,
+        show=False,
+    )
+    _display_table(_compact_table(table, {c: c for c in table.columns}))
+    return table
+
+
+def suggest_times(incident: Incident, evidence: Evidence) -> pd.DataFrame:
+    """Anomaly hints on every metric series: suggested impact start and recovery times.
+
+    Nothing is written: accept a hint with
+    ``postmortem_kit.explore.accept_anomaly(incident.report_file, hints.loc[i])``.
+    """
+    from postmortem_kit.explore import find_anomalies
+
+    rows = []
+    metrics = evidence.metrics
+    if not len(metrics):
+        _note("No metrics among the sources: nothing to suggest.")
+        return pd.DataFrame()
+    labels = [c for c in metrics.columns if c not in ("timestamp", "value", "source", "provenance")]
+    for key, series in metrics.groupby(labels, dropna=False, sort=True):
+        values = series.set_index("timestamp")["value"].sort_index()
+        found = find_anomalies(values)
+        if len(found):
+            name = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
+            rows.append(found.assign(series=name))
+    hints = (
+        pd.concat(rows, ignore_index=True).sort_values("score", ascending=False)
+        if rows
+        else pd.DataFrame(columns=["series", "start", "end", "score"])
+    )
+    shown = [c for c in ("series", "start", "end", "score", "evidence") if c in hints.columns]
+    _display_table(_compact_table(hints, {c: c for c in shown}))
+    return hints

@@ -31,6 +31,31 @@ def chromium_path() -> str:
     return require_binary("chromium", "Debian package `chromium`, needed for browser tests")
 
 
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium for the whole session, driven by Playwright's sync API.
+
+    Shared by every browser test: Playwright's sync API allows one instance per thread, so
+    a second ``sync_playwright()`` while this one lives would fail.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own browser context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

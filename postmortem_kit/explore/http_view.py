@@ -22,6 +22,7 @@ from postmortem_kit.explore._common import (
     show_figure,
     to_utc,
 )
+from postmortem_kit.explore.zoom import live_figure, resolve_live
 from postmortem_kit.options import Options
 from postmortem_kit.report import Report
 
@@ -61,6 +62,12 @@ class HttpViewOptions(Options):
         ``/api/cart/items/{id}``.
     title, height
         Figure title and height.
+    live
+        ``True``: return a ``FigureWidget`` that re-aggregates the visible range at a finer
+        bucket when the user zooms (see :mod:`postmortem_kit.explore.zoom`); ``"auto"``:
+        live only in a notebook frontend, static under papermill; ``False``: a static figure.
+    min_bucket
+        The finest bucket a live zoom uses.
     """
 
     window: tuple | None = None
@@ -73,6 +80,8 @@ class HttpViewOptions(Options):
     group_paths: bool = True
     title: str | None = None
     height: int | None = None
+    live: bool | str = False
+    min_bucket: str = "1s"
 
 
 _CLASS_LABELS = np.array(["no status", "1xx", "2xx", "3xx", "4xx", "5xx"], dtype=object)
@@ -120,13 +129,15 @@ def http_view(report: Report | None, logs: pd.DataFrame, *, show: bool = True, *
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Row 1: requests per bucket stacked by status class. Row 2: error ratio (errors ÷
-        requests per bucket). Row 3: latency p50/p95/p99 per bucket (when a ``latency``
-        column exists). Row 4: top paths and top clients by errors in the incident window.
+    plotly.graph_objects.Figure or plotly.graph_objects.FigureWidget
+        (the widget with ``live``). Row 1: requests per bucket stacked by status class.
+        Row 2: error ratio (errors ÷ requests per bucket). Row 3: latency p50/p95/p99 per
+        bucket (when a ``latency`` column exists). Row 4: top paths and top clients by
+        errors in the incident window.
         ``layout.meta`` holds the bucket size, the error definition and both top lists.
     """
     opts = HttpViewOptions.from_kwargs("http_view", **options)
+    live = resolve_live(opts.live, "http_view")
     require_columns(logs, ("timestamp", "status"), "logs")
     access = logs[logs["status"].notna()]
     if access.empty:
@@ -159,12 +170,7 @@ def http_view(report: Report | None, logs: pd.DataFrame, *, show: bool = True, *
     top_clients = _top(top_errors, opts.client_column, opts.top)
 
     rows = 4 if has_latency else 3
-    titles = [
-        f"requests per {label} by status class",
-        f"error ratio ({opts.errors} ÷ all requests, per {label})",
-    ]
-    if has_latency:
-        titles.append(f"latency per {label} (seconds)")
+    titles = time_titles(label, opts.errors, has_latency)
     window_text = f"{top_start:%H:%M}–{top_end:%H:%M} UTC"
     titles += [f"top paths by {opts.errors} errors, {window_text}", f"top {opts.client_column}s"]
     specs = [[{"colspan": 2}, None]] * (rows - 1) + [[{}, {}]]
@@ -202,7 +208,28 @@ def http_view(report: Report | None, logs: pd.DataFrame, *, show: bool = True, *
             "top_clients": top_clients.to_dict("records"),
         },
     )
+    if live:
+        from postmortem_kit.explore.zoom_views import HttpZoom
+
+        zoom = HttpZoom(fig, times, frame, opts, has_latency)
+        return live_figure(fig, zoom, (start, end), show=show)
     return show_figure(fig, show)
+
+
+def time_titles(label: str, errors: str, has_latency: bool) -> list[str]:
+    """Titles of the time rows, each stating the bucket size."""
+    titles = [
+        f"requests per {label} by status class",
+        f"error ratio ({errors} ÷ all requests, per {label})",
+    ]
+    if has_latency:
+        titles.append(f"latency per {label} (seconds)")
+    return titles
+
+
+def traffic_hover(cls: str, label: str) -> str:
+    """Hover text of the request bars of one status class."""
+    return f"{cls}: %{{y}} requests in %{{x|%H:%M:%S}} + {label}<extra></extra>"
 
 
 def _top_window(report, opts, start, end):
@@ -237,7 +264,7 @@ def _traffic(fig, frame, step, label) -> None:
                 x=_x(part.index), y=part.to_numpy(), name=cls, offset=0, width=width,
                 marker={"color": colour, "line": {"width": 0}}, legendgroup="status",
                 legendgrouptitle={"text": "status class"},
-                hovertemplate=f"{cls}: %{{y}} requests in %{{x|%H:%M:%S}} + {label}<extra></extra>",
+                hovertemplate=traffic_hover(cls, label),
             ),
             row=1, col=1,
         )  # fmt: skip

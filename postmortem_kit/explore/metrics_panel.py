@@ -22,6 +22,7 @@ from postmortem_kit.explore._common import (
     show_figure,
     to_utc,
 )
+from postmortem_kit.explore.zoom import live_figure, resolve_live
 from postmortem_kit.options import Options
 from postmortem_kit.report import Report
 
@@ -59,6 +60,11 @@ class MetricsPanelOptions(Options):
         Draw the report's key times and shade the incident phases.
     title, height
         Figure title and height (default grows with the number of rows).
+    live
+        ``True``: return a ``FigureWidget`` that re-reduces each series to the visible range
+        when the user zooms (raw samples once few enough; see
+        :mod:`postmortem_kit.explore.zoom`); ``"auto"``: live only in a notebook frontend,
+        static under papermill; ``False``: a static figure.
     """
 
     select: tuple[str, ...] | None = None
@@ -70,6 +76,7 @@ class MetricsPanelOptions(Options):
     key_times: bool = True
     title: str | None = None
     height: int | None = None
+    live: bool | str = False
 
 
 def _series(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -123,11 +130,13 @@ def metrics_panel(report: Report | None, metrics: pd.DataFrame, *, show: bool = 
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        One row per metric, one line per label combination, the optional baseline and
-        threshold lines; ``layout.meta`` lists the rows and any bucket sizes.
+    plotly.graph_objects.Figure or plotly.graph_objects.FigureWidget
+        (the widget with ``live``). One row per metric, one line per label combination,
+        the optional baseline and threshold lines; ``layout.meta`` lists the rows and any
+        bucket sizes.
     """
     opts = MetricsPanelOptions.from_kwargs("metrics_panel", **options)
+    live = resolve_live(opts.live, "metrics_panel")
     if opts.baseline not in BASELINES:
         raise ValueError(f"baseline={opts.baseline!r}: expected one of {BASELINES}")
     require_columns(metrics, ("timestamp", "metric", "value"), "metrics")
@@ -151,6 +160,7 @@ def metrics_panel(report: Report | None, metrics: pd.DataFrame, *, show: bool = 
 
     titles, rows_meta, buckets = [], [], set()
     traces: list[list[go.Scatter]] = []
+    feeds: list = []  # per trace, in figure order: (row, series rows, time shift) or None
     notes = []
     baseline_in_legend = False
     for name in names:
@@ -162,16 +172,20 @@ def metrics_panel(report: Report | None, metrics: pd.DataFrame, *, show: bool = 
             if step is not None:
                 steps.add(describe_step(step))
             row_traces.append(_line(values, series_name, colour, series_name != name))
+            feeds.append((len(traces), rows, None))
             base = _baseline(rows, start, end, report, opts, first=not baseline_in_legend)
             if isinstance(base, str):
                 notes.append(f"{series_name}: {base}")
             else:
                 row_traces.extend(base)
+                shift = BASELINE_SHIFTS.get(opts.baseline, (None,))[0]
+                feeds.extend(
+                    [(len(traces), rows, shift) if shift is not None else None] * len(base)
+                )
                 baseline_in_legend = baseline_in_legend or bool(base)
         traces.append(row_traces)
         buckets |= steps
-        suffix = f" ({opts.agg} per {', '.join(sorted(steps))})" if steps else ""
-        titles.append(f"{name}{suffix}")
+        titles.append(row_title(name, opts.agg, steps))
         rows_meta.append(name)
 
     n = max(len(names), 1)
@@ -210,7 +224,17 @@ def metrics_panel(report: Report | None, metrics: pd.DataFrame, *, show: bool = 
     )
     fig.update_xaxes(range=[plot_time(start), plot_time(end)], type="date")
     fig.update_xaxes(title_text="time (UTC)", row=n, col=1)
+    if live:
+        from postmortem_kit.explore.zoom_views import MetricsZoom
+
+        zoom = MetricsZoom(fig, feeds, names, titles, opts)
+        return live_figure(fig, zoom, (start, end), show=show)
     return show_figure(fig, show)
+
+
+def row_title(name: str, agg: str, steps) -> str:
+    """A row's title: the metric name and, when bucketed, how and at which bucket sizes."""
+    return f"{name} ({agg} per {', '.join(sorted(steps))})" if steps else name
 
 
 def _summarise(notes: list[str]) -> str:

@@ -25,6 +25,7 @@ from postmortem_kit.explore._common import (
     show_figure,
     to_utc,
 )
+from postmortem_kit.explore.zoom import live_figure, resolve_live
 from postmortem_kit.options import Options
 from postmortem_kit.report import Report
 
@@ -66,6 +67,12 @@ class OverviewOptions(Options):
         Figure title; default names the report and the bucket size.
     height
         Figure height in pixels; default grows with the number of sources.
+    live
+        ``True``: return a ``FigureWidget`` that re-counts the visible range at a finer
+        bucket when the user zooms (see :mod:`postmortem_kit.explore.zoom`); ``"auto"``:
+        live only in a notebook frontend, static under papermill; ``False``: a static figure.
+    min_bucket
+        The finest bucket a live zoom uses.
     """
 
     window: tuple | None = None
@@ -77,6 +84,8 @@ class OverviewOptions(Options):
     pinned: bool = True
     title: str | None = None
     height: int | None = None
+    live: bool | str = False
+    min_bucket: str = "1s"
 
 
 def _evidence(logs: pd.DataFrame | None, events: pd.DataFrame | None) -> pd.DataFrame:
@@ -224,11 +233,13 @@ def incident_overview(
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        A marker row (pinned timeline, changes, alerts) above one row per source of stacked
-        bars: events per bucket by severity. ``layout.meta`` holds the bucket size.
+    plotly.graph_objects.Figure or plotly.graph_objects.FigureWidget
+        (the widget with ``live``). A marker row (pinned timeline, changes, alerts) above
+        one row per source of stacked bars: events per bucket by severity. ``layout.meta``
+        holds the bucket size.
     """
     opts = OverviewOptions.from_kwargs("incident_overview", **options)
+    live = resolve_live(opts.live, "incident_overview")
     evidence = _evidence(logs, events)
     markers = _markers(report, events, opts)
     start, end = _default_window(opts.window, report, logs, evidence, markers)
@@ -263,10 +274,7 @@ def incident_overview(
         _add_marker_traces(fig, markers, lanes, opts.max_markers)
     add_phases(fig, report)
     add_key_time_lines(fig, report)
-    title = opts.title or (
-        f"{report.id + ': ' if report else ''}evidence over time — "
-        f"bars count events per {label} bucket"
-    )
+    title = overview_title(report, opts.title, label)
     subtitle = (
         f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC shown; {outside:,} events outside it are "
         "not counted (window=(start, end) to widen)"
@@ -292,7 +300,34 @@ def incident_overview(
     )
     fig.update_xaxes(range=[plot_time(start), plot_time(end)], type="date")
     fig.update_xaxes(title_text="time (UTC)", row=rows, col=1)
+    if live:
+        from postmortem_kit.explore.zoom_views import OverviewZoom
+
+        zoom = OverviewZoom(fig, evidence, report, opts, first_row=1 + has_markers)
+        return live_figure(fig, zoom, (start, end), show=show)
     return show_figure(fig, show)
+
+
+def overview_title(report: Report | None, title: str | None, label: str) -> str:
+    """The figure title: ``title`` if given, else the report id and the bucket size."""
+    return title or (
+        f"{report.id + ': ' if report else ''}evidence over time — "
+        f"bars count events per {label} bucket"
+    )
+
+
+def bar_hover(source: str, severity: str, label: str) -> str:
+    """Hover text of one source's bars of one severity."""
+    return (
+        f"{escape(source)} · {severity}<br>%{{y}} events in "
+        f"%{{x|%H:%M:%S}} + {label}<extra></extra>"
+    )
+
+
+def axis_title(source: str, label: str) -> str:
+    """The y-axis title of a source's row: its (shortened) name and the bucket size."""
+    short = source if len(source) <= 22 else source[:21] + "…"
+    return f"{short}<br>per {label}"
 
 
 def _add_bars(fig, counts, sources, step, label, first_row) -> None:
@@ -315,17 +350,13 @@ def _add_bars(fig, counts, sources, step, label, first_row) -> None:
                     showlegend=severity not in seen,
                     legendrank=100 + SEVERITIES.index(severity),
                     marker={"color": SEVERITY_COLORS[severity], "line": {"width": 0}},
-                    hovertemplate=(
-                        f"{escape(source)} · {severity}<br>%{{y}} events in "
-                        f"%{{x|%H:%M:%S}} + {label}<extra></extra>"
-                    ),
+                    hovertemplate=bar_hover(source, severity, label),
                 ),
                 row=r,
                 col=1,
             )
             seen.add(severity)
-        short = source if len(source) <= 22 else source[:21] + "…"
-        fig.update_yaxes(title_text=f"{short}<br>per {label}", title_font_size=10, row=r, col=1)
+        fig.update_yaxes(title_text=axis_title(source, label), title_font_size=10, row=r, col=1)
 
 
 def _add_marker_traces(fig, markers, lanes, max_markers) -> None:

@@ -147,11 +147,11 @@ def metrics_from_source(
 ) -> pd.DataFrame:
     """Load one metrics ``Source`` of ``postmortem.yaml`` (a file, or a Prometheus query).
 
-    A Prometheus source has ``format: prometheus`` and a ``path`` such as
-    ``http://prometheus:9090?query=rate(http_requests_total[1m])`` (optionally
-    ``&step=15s``). Credentials never live in the YAML: they come from the environment
-    variables ``PROMETHEUS_TOKEN`` or ``PROMETHEUS_USERNAME`` / ``PROMETHEUS_PASSWORD``,
-    or from ``query_options``.
+    A Prometheus source has ``format: prometheus``, a ``url`` (the server, e.g.
+    ``http://prometheus:9090``), a ``query`` (PromQL) and optionally a ``step`` (``15s``).
+    Credentials never live in the YAML: they come from the environment variables
+    ``PROMETHEUS_TOKEN`` or ``PROMETHEUS_USERNAME`` / ``PROMETHEUS_PASSWORD``, or from
+    ``query_options``.
 
     Parameters
     ----------
@@ -173,18 +173,13 @@ def metrics_from_source(
         )
     if window is None:
         raise ValueError(f"source {source.name!r} is a Prometheus query: pass window=(start, end)")
-    parts = urllib.parse.urlsplit(source.path)
-    args = dict(urllib.parse.parse_qsl(parts.query))
-    if "query" not in args:
-        raise ValueError(f"source {source.name!r}: the path needs ?query=<PromQL>")
-    base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     options = {
         "token": os.environ.get(TOKEN_ENV),
         "username": os.environ.get(USER_ENV),
         "password": os.environ.get(PASSWORD_ENV),
-        "step": args.get("step"),
+        "step": source.step,
         **query_options,
     }
     return query_prometheus(
-        base, args["query"], start=window[0], end=window[1], source=source.name, **options
+        source.url, source.query, start=window[0], end=window[1], source=source.name, **options
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pyarrow as pa
 
 #: Normalised severities, least to most severe.
 SEVERITIES: tuple[str, ...] = ("debug", "info", "notice", "warning", "error", "critical")
@@ -80,8 +81,10 @@ def empty_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=CORE_COLUMNS)
 
 
-def categorise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Cast the low-cardinality core columns to categoricals."""
-    return frame.with_columns(
-        pl.col(c).cast(pl.Categorical) for c in CATEGORICAL if c in frame.columns
-    )
+def categorise(table: pa.Table) -> pa.Table:
+    """Dictionary-encode the low-cardinality core columns (pandas categoricals)."""
+    for name in CATEGORICAL:
+        if name in table.column_names:
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, table[name].dictionary_encode())
+    return table.unify_dictionaries()

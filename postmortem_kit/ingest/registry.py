@@ -45,12 +45,18 @@ class ParseContext:
     time: dict = dataclasses.field(
         default_factory=lambda: {"naive": 0, "ambiguous": 0, "nonexistent": 0, "styles": {}}
     )
+    #: What a parser keeps between the chunks of one file read in pieces: the timestamp
+    #: style it chose, year rollovers and DST state (``"time"``), and the like.
+    state: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def carry(self) -> dict:
+        """The timestamp state kept between chunks (for ``parse_timestamps(carry=)``)."""
+        return self.state.setdefault("time", {})
 
     def where(self, line_no: int) -> str:
-        """Provenance of a line: ``file:line``, or ``file@byte+k`` when only a byte range
-        of the file was read (window seeking), k counting lines from that byte."""
-        if self.raw.offset is not None:
-            return f"{self.name}@{self.raw.offset}+{line_no}"
+        """Provenance of a line: ``file:line`` (line numbers count from the file's start,
+        also when only a byte range of it was read)."""
         return f"{self.name}:{line_no}"
 
     def reject(self, reason: str, line_nos: pl.Series, examples: list[tuple[int, str]]) -> None:

@@ -91,8 +91,8 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
     if lines.height == 0:
         return pl.DataFrame(), lines
     longest = int(lines["line"].str.len_bytes().max() or 0)
-    raw = ctx.raw.data
-    if raw and lines.height == ctx.report.lines_read and not ctx.report.invalid_utf8_lines:
+    raw = ctx.raw.data  # set by the reader only when it is exactly these lines' bytes
+    if raw:
         payload = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # the bytes, as read
     else:
         payload = lines["line"].str.join("\n").item().encode("utf-8")
@@ -208,7 +208,7 @@ def normalise_records(
     style, _ = sniff_style(text.head(200).to_list(), limit=2)
     order = ([style] if style else []) + [s for s in STYLES if s is not style]
     utc, note, info = parse_timestamps(
-        text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known
+        text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known, carry=ctx.carry
     )
     ctx.time_info(info)
     frame = frame.with_columns(timestamp=utc, time_note=note, _lines=pl.lit(1, pl.Int64))

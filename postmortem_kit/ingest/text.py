@@ -79,7 +79,7 @@ def attach_continuations(g: pl.DataFrame, event: pl.Series, ctx: ParseContext) -
 
 def _timestamps(events: pl.DataFrame, styles, ctx: ParseContext) -> pl.DataFrame:
     utc, note, info = parse_timestamps(
-        events["ts"], styles, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known
+        events["ts"], styles, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known, carry=ctx.carry
     )
     ctx.time_info(info)
     return events.with_columns(timestamp=utc, time_note=note).drop("ts")
@@ -121,39 +121,43 @@ def line_parser(
 # --- access logs ------------------------------------------------------------------------
 
 _Q = r'(?:[^"\\]|\\.)*'
+#: One regex for the whole line: the request is split into method, path and protocol when it
+#: has that shape (else kept whole), and a trailing ``"forwarded for"`` and request time
+#: (``0.123``, ``rt=0.123``, ``request_time=0.123``) are picked out of the rest.
 ACCESS = (
-    r'^(?P<client>.+?) (?P<ident>\S+) (?P<user>\S+) \[(?P<ts>[^\]]+)\] "(?P<request>' + _Q + r')" '
+    r'^(?P<client>.+?) (?P<ident>\S+) (?P<user>\S+) \[(?P<ts>[^\]]+)\] "(?P<request>'
+    r'(?P<method>[A-Z][A-Z_-]*) (?P<path>(?:[^"\\\s]|\\\S)+)(?: (?P<protocol>[A-Z]+/[\d.]+))?'
+    r"|" + _Q + r')" '
     r"(?P<status>\d{3}) (?P<bytes>\d+|-)"
-    r'(?: "(?P<referer>' + _Q + r')" "(?P<user_agent>' + _Q + r')")?(?P<_rest>.*)$'
+    r'(?: "(?P<referer>' + _Q + r')" "(?P<user_agent>' + _Q + r')")?'
+    r'(?: "(?P<forwarded_for>[^"]*)")?'
+    r"(?:.*?\s(?:rt=|request_time=)?(?P<_lat>\d+\.\d+)(?:\s|$))?"
 )
 COMBINED_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"]*"'
 COMMON_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-)'
-_REQUEST = r"^(?P<method>[A-Z][A-Z_-]*) (?P<path>\S+)(?: (?P<protocol>[A-Z]+/[\d.]+))?$"
-_REST = (
-    r'^(?: "(?P<forwarded_for>[^"]*)")?(?:.*?(?:^|\s)('
-    r"?:rt=|request_time=)?(?P<_lat>\d+\.\d+)(?:\s|$))?"
-)
+
+
+def _dash_is_null(name: str) -> pl.Expr:
+    return pl.when(pl.col(name) != "-").then(pl.col(name))
 
 
 def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
-    f = f.with_columns(
-        pl.col("request").str.extract_groups(_REQUEST).alias("_r"),
-        pl.col("_rest").str.extract_groups(_REST).alias("_x"),
-    ).unnest("_r", "_x")
     status = pl.col("status").cast(pl.Int64, strict=False)
-    client = pl.col("client").str.strip_chars('"')
+    client = pl.col("client")
+    if f.height and f["client"].str.contains('"', literal=True).any():
+        client = client.str.strip_chars('"')
     return f.with_columns(
         status=status,
         bytes=pl.col("bytes").cast(pl.Int64, strict=False),
         latency=pl.col("_lat").cast(pl.Float64, strict=False),
         client=client,
         client_ip=client.str.extract(r"^\s*([^\s,\"]+)"),
-        user=pl.when(pl.col("user") != "-").then(pl.col("user")),
-        referer=pl.when(pl.col("referer") != "-").then(pl.col("referer")),
-        forwarded_for=pl.when(pl.col("forwarded_for") != "-").then(pl.col("forwarded_for")),
+        user=_dash_is_null("user"),
+        referer=_dash_is_null("referer"),
+        forwarded_for=_dash_is_null("forwarded_for"),
         message=pl.when(pl.col("request") == "")
         .then(pl.format("(empty request) {}", pl.col("status")))
-        .otherwise(pl.format("{} {}", pl.col("request"), pl.col("status"))),
+        .otherwise(pl.concat_str([pl.col("request"), pl.col("status")], separator=" ")),
         severity=severity_from_http_status(status),
     ).drop("ident", "request")
 
@@ -286,10 +290,10 @@ def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
     return rf"^(?P<_pre>.{{0,{TIMESTAMP_WITHIN}}}?)(?P<ts>{_bare(style.pattern)})"
 
 
-def _extract(lines: pl.DataFrame, style: TimeStyle, sample: list[str]) -> pl.DataFrame:
+def _extract(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
     """Split lines into ``_pre``, ``ts`` and ``_rest``. When the sample's timestamps start
-    the line, an anchored regex goes first and only the lines it misses are searched."""
-    at_start = sum(1 for line in sample if style.regex.match(line)) >= 0.8 * max(len(sample), 1)
+    the line (``at_start``), an anchored regex goes first and only the lines it misses are
+    searched."""
     pattern = text_pattern(style, at_start=at_start)
     g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
     miss = g["ts"].is_null()
@@ -321,13 +325,21 @@ def sniff_text(sample: list[str], name: str) -> tuple[float, str]:
 def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Generic reader: find the file's timestamp style, take each line with a timestamp near
     its start as an event and attach the lines without one (stack traces) to it."""
-    sample = sample_lines(lines)
-    style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN)
+    if "text_style" in ctx.state:  # a later chunk of the file: keep the first one's style
+        style, at_start = ctx.state["text_style"]
+    else:
+        sample = sample_lines(lines)
+        style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN)
+        at_start = style is not None and sum(
+            1 for line in sample if style.regex.match(line)
+        ) >= 0.8 * max(len(sample), 1)
+        ctx.state["text_style"] = (style, at_start)
+        if style is not None:
+            ctx.report.why += f"; style {style.name}"
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
-    ctx.report.why += f"; style {style.name}"
-    g = _extract(lines, style, sample)
+    g = _extract(lines, style, at_start)
     g = g.with_columns(
         message=pl.concat_str(
             [

@@ -342,7 +342,11 @@ def _fraction_ns(cols: set[str]) -> pl.Expr:
 
 
 def infer_years(
-    months: pl.Series, *, year: int | None, last_known: dt.date | None
+    months: pl.Series,
+    *,
+    year: int | None,
+    last_known: dt.date | None,
+    carry: dict | None = None,
 ) -> tuple[pl.Series, str]:
     """Years for year-less timestamps, in file order, with a rollover at New Year.
 
@@ -357,18 +361,46 @@ def infer_years(
         The year of the file's first line, when the user gave one.
     last_known
         The file's modification date: the last line is taken to be on or before it.
+    carry
+        State kept between the chunks of one file (read in pieces): the previous chunk's
+        last month, the rollovers so far and the first line's year. Updated in place.
 
     Returns
     -------
     (years, note)
         The note says where the year came from, for the import report.
     """
-    m = months.fill_null(strategy="forward").fill_null(strategy="backward")
+    carry = {} if carry is None else carry
+    m = months.fill_null(strategy="forward")
+    if carry.get("month") is not None:
+        m = m.fill_null(carry["month"])
+    m = m.fill_null(strategy="backward")
     if m.len() == 0 or m.null_count() == m.len():
+        if "first_year" in carry:
+            base = carry["first_year"] + carry.get("rollovers", 0)
+            return pl.Series([base] * months.len(), dtype=pl.Int64), carry["note"]
         base = year or (last_known.year if last_known else dt.datetime.now(dt.UTC).year)
         return pl.Series([base] * months.len(), dtype=pl.Int64), f"year {base} assumed"
-    rollover = (m.diff().fill_null(0) <= -7).cast(pl.Int64).cum_sum()
+    steps = m.diff()
+    if carry.get("month") is not None:
+        steps = steps.scatter(0, int(m[0]) - carry["month"])
+    rollover = (steps.fill_null(0) <= -7).cast(pl.Int64).cum_sum()
     total = int(rollover[-1])
+    if "first_year" in carry:  # a later chunk of the same file: continue from the last one
+        before = carry["rollovers"]
+        years = rollover + carry["first_year"] + before
+        carry.update(month=int(m[-1]), rollovers=before + total)
+        total = carry["rollovers"]
+        if year is not None:
+            note = f"year {year} given" + (f", {total} rollover(s) at New Year" if total else "")
+        else:
+            note = (
+                carry["note_stem"]
+                + (f", {total} rollover(s) at New Year" if total else "")
+                + "; pass year= to set it"
+            )
+        carry["note"] = note
+        return years.cast(pl.Int64), note
     if year is not None:
         years = rollover + year
         note = f"year {year} given" + (f", {total} rollover(s) at New Year" if total else "")
@@ -378,21 +410,55 @@ def infer_years(
         # A last line dated after the file's own date belongs to the year before.
         end_year = ref.year - 1 if last_month > ref.month else ref.year
         years = rollover - total + end_year
-        note = (
+        stem = (
             f"no year in the timestamps: year {end_year} inferred from the file date "
             f"{ref.isoformat()}"
+        )
+        note = (
+            stem
             + (f", {total} rollover(s) at New Year" if total else "")
             + "; pass year= to set it"
         )
+        carry["note_stem"] = stem
+    carry.update(
+        first_year=int(years[0] - rollover[0]), month=int(m[-1]), rollovers=total, note=note
+    )
     return years.cast(pl.Int64), note
 
 
-def localise(frame: pl.DataFrame, tz: str | None) -> tuple[pl.Series, pl.Series, dict[str, int]]:
+def year_mismatch(carry: dict, *, year: int | None, last_known: dt.date | None) -> int | None:
+    """After the last chunk of a file read in pieces: the first line's year by the whole-file
+    rule (the last line on or before the file date) when it differs from the one the first
+    chunk assumed, else ``None``. The caller reads the file again with it."""
+    if year is not None or "note_stem" not in carry or carry.get("month") is None:
+        return None
+    ref = last_known or dt.datetime.now(dt.UTC).date()
+    end_year = ref.year - 1 if carry["month"] > ref.month else ref.year
+    first = end_year - carry["rollovers"]
+    return first if first != carry["first_year"] else None
+
+
+def start_years(first_year: int, last_known: dt.date | None) -> dict:
+    """A carry for :func:`infer_years` that starts a file at ``first_year`` (a second read
+    after :func:`year_mismatch`), keeping the note of an inferred year."""
+    ref = last_known or dt.datetime.now(dt.UTC).date()
+    stem = (
+        f"no year in the timestamps: year {first_year} (first line) inferred from the file "
+        f"date {ref.isoformat()}"
+    )
+    return {"first_year": first_year, "rollovers": 0, "month": None, "note_stem": stem,
+            "note": stem + "; pass year= to set it"}  # fmt: skip
+
+
+def localise(
+    frame: pl.DataFrame, tz: str | None, carry: dict | None = None
+) -> tuple[pl.Series, pl.Series, dict[str, int]]:
     """Resolve ``_naive``/``_offset``/``_epoch`` (from :func:`assemble`) to UTC.
 
     Naive times are read in ``tz`` (UTC when ``None``). In a DST repeat the first pass takes
     the earlier offset until the clock is seen going back, the second pass the later one; a
-    time in a DST gap is moved forward by the gap. Both are flagged.
+    time in a DST gap is moved forward by the gap. Both are flagged. ``carry`` keeps the last
+    ambiguous time and whether the clock had gone back, between the chunks of one file.
 
     Returns
     -------
@@ -437,10 +503,20 @@ def localise(frame: pl.DataFrame, tz: str | None) -> tuple[pl.Series, pl.Series,
     }
     f = f.with_row_index("_i")
     if counts["ambiguous"]:
-        amb = f.filter("_amb").select("_i", "_naive").with_columns(_day=naive.dt.date())
+        amb = f.filter("_amb").select("_i", "_naive", _seed=pl.lit(False))
+        if carry and carry.get("amb_last") is not None:  # the previous chunk's last one
+            seed = pl.DataFrame(
+                {"_i": [-1], "_naive": [carry["amb_last"]], "_seed": [carry["amb_fold"]]},
+                schema={"_i": amb.schema["_i"], "_naive": pl.Datetime("ns"), "_seed": pl.Boolean},
+            )
+            amb = pl.concat([seed, amb])
+        amb = amb.with_columns(_day=naive.dt.date())
         amb = amb.with_columns(
-            _back=(naive < naive.shift(1)).fill_null(False).over("_day")
+            _back=((naive < naive.shift(1)).fill_null(False) | pl.col("_seed")).over("_day")
         ).with_columns(_fold=pl.col("_back").cum_max().over("_day"))
+        if carry is not None:
+            carry["amb_last"], carry["amb_fold"] = amb["_naive"][-1], bool(amb["_fold"][-1])
+        amb = amb.filter(pl.col("_i") >= 0)
         f = f.join(amb.select("_i", "_fold"), on="_i", how="left", maintain_order="left")
     else:
         f = f.with_columns(_fold=pl.lit(None, pl.Boolean))
@@ -480,8 +556,12 @@ def parse_timestamps(
     tz: str | None,
     year: int | None = None,
     last_known: dt.date | None = None,
+    carry: dict | None = None,
 ) -> tuple[pl.Series, pl.Series, dict]:
     """Parse timestamp text written in one of ``styles`` (tried in order) to UTC.
+
+    ``carry`` is state kept between the chunks of one file (year rollovers, DST repeats);
+    see :func:`infer_years` and :func:`localise`.
 
     Returns
     -------
@@ -531,7 +611,12 @@ def parse_timestamps(
             months = parts.select(
                 pl.when(pl.lit(matched)).then(month_expr(parts.columns))
             ).to_series()
-            years, info["year_note"] = infer_years(months, year=year, last_known=last_known)
+            years, info["year_note"] = infer_years(
+                months,
+                year=year,
+                last_known=last_known,
+                carry=None if carry is None else carry.setdefault("years", {}),
+            )
         got = assemble(parts, years=years).with_columns(_m=matched)
         acc = pl.concat([acc, got.rename(lambda c: c + "_new")], how="horizontal").select(
             *(
@@ -541,6 +626,6 @@ def parse_timestamps(
             (pl.col("_done") | pl.col("_m_new")).alias("_done"),
         )
         info["styles"][style.name] = info["styles"].get(style.name, 0) + int(matched.sum())
-    utc, note, counts = localise(acc, tz)
+    utc, note, counts = localise(acc, tz, carry)
     info.update(counts)
     return utc, note, info

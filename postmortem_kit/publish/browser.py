@@ -1,12 +1,20 @@
 """Debian's chromium, driven by Playwright, for the outputs a browser must draw: PDF pages and
-PNG images of the figures. Never a downloaded browser build."""
+PNG images of the figures. Never a downloaded browser build.
+
+Playwright's sync API refuses to run in a thread that has an asyncio loop running (a Jupyter
+kernel) or another sync Playwright alive, so every browser job runs in a worker thread of its
+own.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from postmortem_kit.errors import PublishError
 
@@ -60,8 +68,26 @@ def open_page(html_file: Path, *, width: int = 1200):
         raise PublishError(f"chromium could not render {html_file.name}: {first}") from None
 
 
+T = TypeVar("T")
+
+
+def in_worker_thread(job: Callable[[], T]) -> T:
+    """Run a browser job in a fresh thread (no asyncio loop, no other Playwright there)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="postmortem-chromium") as pool:
+        return pool.submit(job).result()
+
+
 def print_pdf(html_file: Path, pdf_file: Path) -> Path:
     """Print the page to PDF with the report's print stylesheet (A4, backgrounds on)."""
+    return in_worker_thread(lambda: _print_pdf(html_file, pdf_file))
+
+
+def screenshot_figures(html_file: Path, ids: list[str], folder: Path) -> dict[str, Path]:
+    """A PNG of each figure ``<div id=...>``, written to ``folder/<id>.png``."""
+    return in_worker_thread(lambda: _screenshot_figures(html_file, ids, folder))
+
+
+def _print_pdf(html_file: Path, pdf_file: Path) -> Path:
     with open_page(html_file) as page:
         page.emulate_media(media="print")
         page.pdf(
@@ -73,8 +99,7 @@ def print_pdf(html_file: Path, pdf_file: Path) -> Path:
     return pdf_file
 
 
-def screenshot_figures(html_file: Path, ids: list[str], folder: Path) -> dict[str, Path]:
-    """A PNG of each figure ``<div id=...>``, written to ``folder/<id>.png``."""
+def _screenshot_figures(html_file: Path, ids: list[str], folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     with open_page(html_file, width=1100) as page:

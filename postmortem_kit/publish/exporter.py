@@ -15,7 +15,7 @@ from nbconvert.exporters import HTMLExporter
 from plotly.offline import get_plotlyjs
 from traitlets import Bool, Unicode, default
 
-from postmortem_kit.publish.figures import collect_figures, render_figures
+from postmortem_kit.publish.figures import collect_figures, render_figures, table_html
 from postmortem_kit.publish.redact import Redactor
 from postmortem_kit.publish.render import (
     escape,
@@ -99,13 +99,13 @@ class PostmortemExporter(HTMLExporter):
         report = load_report(folder)
         figures = collect_figures(nb)
         redactor = Redactor.for_audience(folder, self.audience)
-        redactor.scan(report, *(item["figure"] for items in figures.values() for item in items))
+        redactor.scan(
+            report,
+            *(item.get("figure") or item["html"] for items in figures.values() for item in items),
+        )
         report = redactor.redact_report(report)
         figures = {
-            section: [
-                {**item, "figure": redactor.redact_figure(item["figure"], name=item["id"])}
-                for item in items
-            ]
+            section: [_redact_item(redactor, item) for item in items]
             for section, items in figures.items()
         }
         resources["redaction_report"] = redactor.findings()
@@ -126,6 +126,13 @@ class PostmortemExporter(HTMLExporter):
         yield ("markdown_safe", markdown_html)
         yield ("esc", escape)
         yield ("safe_url", safe_url)
+
+
+def _redact_item(redactor: Redactor, item: dict) -> dict:
+    if item["kind"] == "figure":
+        return {**item, "figure": redactor.redact_figure(item["figure"], name=item["id"])}
+    clean = table_html(item["html"])  # no script left for the redactor to refuse
+    return {**item, "html": redactor.redact_html_fragment(clean, where=item["id"])}
 
 
 def build_context(

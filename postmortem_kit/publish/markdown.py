@@ -33,9 +33,12 @@ def _items(values: list[str]) -> list[str]:
 
 
 def _figures(context: dict, section: str, images: dict[str, str]) -> list[str]:
+    """Figures as PNG images; evidence tables as their sanitised HTML (GitHub renders it)."""
     out = []
     for item in context["figures"].get(section, []):
-        if item["id"] in images:
+        if item["kind"] == "table":
+            out += [item["html"], ""]
+        elif item["id"] in images:
             alt = _cell(item.get("title") or item["id"]).replace("]", "\\]")
             out += [f"![{alt}]({images[item['id']]})", ""]
     return out

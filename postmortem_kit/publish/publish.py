@@ -134,7 +134,12 @@ def _write_markdown(html: str, out: Path, resources: dict) -> Path:
     from postmortem_kit.publish.markdown import render_markdown
 
     context = resources["postmortem"]
-    ids = [item["id"] for items in context["figures"].values() for item in items]
+    ids = [
+        item["id"]
+        for items in context["figures"].values()
+        for item in items
+        if item["kind"] == "figure"
+    ]
     images_dir = out.parent / f"{out.stem}-figures"
     images: dict[str, str] = {}
     if ids:

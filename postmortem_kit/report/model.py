@@ -11,7 +11,14 @@ import datetime as dt
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -121,13 +128,22 @@ class Link(_Model):
 
 
 class Source(_Model):
-    """An evidence source the notebook loads: a file or folder relative to the incident folder."""
+    """An evidence source the notebook loads.
+
+    A file or folder (``path``, relative to the incident folder), or for metrics a live
+    Prometheus query (``format: prometheus`` with ``url`` and ``query``; ``step`` optional),
+    re-run every time the notebook runs. Credentials never live here: they come from the
+    environment (``PROMETHEUS_TOKEN`` or ``PROMETHEUS_USERNAME``/``PROMETHEUS_PASSWORD``).
+    """
 
     name: str
     kind: SourceKind
-    path: str
+    path: str | None = None
     format: str = "auto"
     timezone: str | None = None
+    url: str | None = None
+    query: str | None = None
+    step: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +155,15 @@ class Source(_Model):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from exc
         return value
+
+    @model_validator(mode="after")
+    def _path_or_query(self) -> Source:
+        if self.format == "prometheus":
+            if self.kind != "metrics" or not self.url or not self.query:
+                raise ValueError("a prometheus source is kind: metrics with a url and a query")
+        elif not self.path:
+            raise ValueError(f"source {self.name!r} needs a path (file or folder)")
+        return self
 
 
 class Report(_Model):

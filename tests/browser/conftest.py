@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS, IN_CI, REPO
+from tests.conftest import IN_CI, REPO
 
 CHROMIUM = "/usr/bin/chromium"
 STARTUP_TIMEOUT = 90.0
@@ -131,22 +131,10 @@ def jupyter_server_url(jupyter_root_dir, jupyter_token, tmp_path_factory) -> Ite
         log.close()
 
 
-@pytest.fixture(scope="session")
-def _browser(chromium_executable) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def browser_page(_browser) -> Iterator[object]:
+def browser_page(browser, chromium_executable) -> Iterator[object]:
     """A fresh page (own context, 1400×1000) in headless Chromium."""
-    context = _browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(KERNEL_TIMEOUT)
     yield page

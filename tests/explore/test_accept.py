@@ -7,7 +7,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.errors import ReportError
 from postmortem_kit.explore import (
@@ -18,6 +17,7 @@ from postmortem_kit.explore import (
     promote_to_timeline,
 )
 from postmortem_kit.report import Report, Summary, load_report, save_report
+from tests.explore.conftest import at
 
 
 @pytest.fixture

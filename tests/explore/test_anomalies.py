@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.errors import OptionsError
 from postmortem_kit.explore import find_anomalies
+from tests.explore.conftest import at
 
 NAB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nab"
 MINUTE = pd.Timedelta(minutes=1)

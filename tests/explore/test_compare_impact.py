@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.errors import OptionsError
 from postmortem_kit.explore import compare_windows, computed_impact, log_patterns
+from tests.explore.conftest import at
 
 # Windows used throughout: before [13:00, 14:00), during [14:00, 15:00), after [15:00, 16:00).
 WINDOWS = {"during": (at(14, 0), at(15, 0))}

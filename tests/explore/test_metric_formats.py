@@ -8,10 +8,10 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import DATA, at
 
 from postmortem_kit.errors import IngestError
 from postmortem_kit.explore import load_metrics, metric_format_table
+from tests.explore.conftest import DATA, at
 
 
 def test_long_csv_keeps_labels_and_converts_offsets_to_utc():

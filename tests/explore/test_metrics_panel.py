@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.errors import OptionsError
 from postmortem_kit.explore import metrics_panel
+from tests.explore.conftest import at
 
 
 def frame(rows):

@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.errors import OptionsError
 from postmortem_kit.explore import incident_overview
 from postmortem_kit.report import Report, Summary
+from tests.explore.conftest import at
 
 
 def naive(t: dt.datetime) -> pd.Timestamp:

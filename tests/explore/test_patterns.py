@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import at
 
 from postmortem_kit.explore import log_patterns
 from postmortem_kit.explore.patterns import mask_messages
+from tests.explore.conftest import at
 
 # The report fixture's incident window is 14:07-15:05 (58 min); before = 13:09-14:07,
 # after = 15:05-16:03.

@@ -7,22 +7,20 @@ import csv
 import http.server
 import json
 import os
-import selectors
 import shutil
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, at
 
 from postmortem_kit.errors import IngestError
 from postmortem_kit.explore import metrics_from_source, query_prometheus
 from postmortem_kit.explore.prometheus import choose_step
 from postmortem_kit.report import Source
+from tests.explore.conftest import DATA, at
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "INC-2041" / "evidence" / "metrics.csv"
 USER, PASSWORD = "postmortem", "pm-kit-test"
@@ -61,22 +59,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(process: subprocess.Popen, deadline: float) -> None:
-    """Read Prometheus' log until it says it is ready (no sleeping)."""
-    selector = selectors.DefaultSelector()
-    selector.register(process.stderr, selectors.EVENT_READ)
-    seen = []
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            break
-        line = process.stderr.readline()
-        if not line:
-            break
-        seen.append(line)
-        if "Server is ready to receive web requests" in line:
-            return
-    process.kill()
-    raise AssertionError("prometheus did not become ready:\n" + "".join(seen[-20:]))
+def wait_ready(process: subprocess.Popen, timeout: float) -> None:
+    """Wait until Prometheus logs that it is ready: a thread reads its log line by line and
+    sets an event (no sleeping, no polling)."""
+    ready = threading.Event()
+    seen: list[str] = []
+
+    def read() -> None:
+        for line in process.stderr:
+            seen.append(line)
+            if "Server is ready to receive web requests" in line:
+                ready.set()
+        ready.set()  # the log ended: the process died
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(timeout) or process.poll() is not None:
+        process.kill()
+        raise AssertionError("prometheus did not become ready:\n" + "".join(seen[-20:]))
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +108,7 @@ def prometheus(tmp_path_factory):
         text=True,
     )
     try:
-        wait_ready(process, time.monotonic() + 60)
+        wait_ready(process, 60)
         yield f"http://127.0.0.1:{port}", samples
     finally:
         process.terminate()
@@ -162,13 +161,41 @@ def test_a_report_source_re_queries_prometheus(prometheus, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_USERNAME", USER)
     monkeypatch.setenv("PROMETHEUS_PASSWORD", PASSWORD)
     source = Source(
-        name="prom", kind="metrics", path=f"{url}?query=http_error_ratio&step=1m",
-        format="prometheus",
+        name="prom", kind="metrics", format="prometheus", url=url, query="http_error_ratio",
+        step="1m",
     )  # fmt: skip
     frame = metrics_from_source(source, window=(at(14, 0), at(14, 10)))
     assert set(frame["source"]) == {"prom"}
     assert frame.attrs["query"]["step"] == "60s"
     assert frame["timestamp"].min() == pd.Timestamp(at(14, 0))
+
+
+@pytest.mark.prometheus
+def test_the_notebook_loads_a_prometheus_source_from_postmortem_yaml(
+    prometheus, monkeypatch, tmp_path
+):
+    """`sources:` names a query; every run of the notebook's load_evidence re-queries it."""
+    import postmortem_kit.workbench as pm
+
+    url, _ = prometheus
+    monkeypatch.setenv("PROMETHEUS_USERNAME", USER)
+    monkeypatch.setenv("PROMETHEUS_PASSWORD", PASSWORD)
+    (tmp_path / "postmortem.yaml").write_text(
+        "schema_version: 1\nid: INC-P\ntitle: t\n"
+        "summary:\n  impact_start: 2026-10-14T14:07:00Z\n  resolved: 2026-10-14T15:05:00Z\n"
+        f"sources:\n  - name: prom\n    kind: metrics\n    format: prometheus\n"
+        f"    url: {url}\n    query: db_connections_in_use\n"
+    )
+    evidence = pm.load_evidence(pm.open_incident(tmp_path))
+    got = evidence.metrics
+    assert set(got["source"]) == {"prom"} and len(got) > 0
+    # the incident (14:07-15:05, 58 min) padded by an hour each side: 13:07-16:05 (Prometheus
+    # carries the last sample of 15:59:45 forward for its 5-minute lookback)
+    assert got["timestamp"].min() == pd.Timestamp(at(13, 7))
+    assert pd.Timestamp(at(16, 0)) < got["timestamp"].max() <= pd.Timestamp(at(16, 5))
+    during = got[(got["timestamp"] > pd.Timestamp(at(14, 10))) &
+                 (got["timestamp"] < pd.Timestamp(at(14, 30)))]  # fmt: skip
+    assert during["value"].max() <= 5  # the shrunken pool, straight from the TSDB
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -97,3 +97,20 @@ def test_sections_come_from_yaml_not_widgets(published, tmp_path):
     )
     html = publish(folder, out=tmp_path / "x.html", build_time="T").read_text()
     assert "Edited-in-YAML" in html
+
+
+def test_story_is_visible_in_the_published_evidence(published):
+    """Config push → pool exhaustion → errors → rollback, from the data, not the prose."""
+    _, html, _ = published
+    figures = re.findall(r"Plotly\.newPlot\(\s*\"([^\"]+)\",\s*(\[.*?\]),\s*\{", html, re.S)
+    figure_text = " ".join(data for _, data in figures)
+    assert "CHG-8812" in figure_text and "CHG-8813" in figure_text  # change markers
+    assert "db_pool_max_size" in figure_text  # the pool size series in the metrics panel
+    # log patterns table: the pool timeout template is new in the incident window
+    table = html[html.index("<h2>3. Root cause analysis</h2>") :]
+    row = re.search(r"<td>QueuePool limit of size[^<]*</td>\s*<td>(\w+)</td>", table)
+    assert row and row.group(1) == "new"
+    # computed impact, with its definition next to the number, in the summary
+    summary = html[html.index("<h2>1. Summary</h2>") : html.index("<h2>2. Timeline</h2>")]
+    assert "clients_affected" in summary and "definition" in summary
+    assert "distinct `client` with ≥ 1 failed request" in summary  # not truncated

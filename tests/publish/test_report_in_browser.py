@@ -5,40 +5,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 
-def test_figures_draw_and_no_request_leaves_the_machine(published_sample, chromium_path):
-    report_file = published_sample
-    from playwright.sync_api import sync_playwright
-
+def test_figures_draw_and_no_request_leaves_the_machine(published_sample, page):
     requests: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(report_file.as_uri(), wait_until="load")
-            count = page.locator(".plotly-graph-div").count()
-            assert count >= 2
-            # Plotly draws an SVG with class main-svg into each figure's div.
-            page.wait_for_function(
-                "n => Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".filter(d => d.querySelector('.main-svg')).length === n",
-                arg=count,
-                timeout=30_000,
-            )
-            drawn_traces = page.evaluate(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".map(d => (d.data || []).length)"
-            )
-            headings = page.locator("main h2").all_inner_texts()
-        finally:
-            browser.close()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(published_sample.as_uri(), wait_until="load")
+    count = page.locator(".plotly-graph-div").count()
+    assert count >= 4
+    # Plotly draws an SVG with class main-svg into each figure's div.
+    page.wait_for_function(
+        "n => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".filter(d => d.querySelector('.main-svg')).length === n",
+        arg=count,
+        timeout=30_000,
+    )
+    drawn_traces = page.evaluate(
+        "Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => (d.data || []).length)"
+    )
+    headings = page.locator("main h2").all_inner_texts()
     assert all(n > 0 for n in drawn_traces), drawn_traces
     assert headings[:5] == [
         "1. Summary",

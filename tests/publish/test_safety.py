@@ -12,7 +12,6 @@ import pytest
 
 from postmortem_kit.publish import publish
 from postmortem_kit.report import Report, save_report
-from tests.conftest import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.notebook]
 
@@ -96,51 +95,43 @@ def _make_incident(folder: Path, text: str, *, status: str = "in review") -> Pat
     return folder
 
 
-def test_planted_markup_cannot_run_or_change_the_page(tmp_path, chromium_path):
-    from playwright.sync_api import sync_playwright
-
+def test_planted_markup_cannot_run_or_change_the_page(tmp_path, page):
     folder = _make_incident(tmp_path / "xss", PAYLOAD)
     page_file = publish(folder, build_time="T")
     html = page_file.read_text()
     # the payload text is shown, escaped, in the page
     assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".every(d => d.querySelector('.main-svg'))",
-                timeout=30_000,
-            )
-            # hover every marker so hover text is rendered too
-            for point in page.locator(".scatterlayer .point").all()[:40]:
-                point.hover(force=True)
-            state = page.evaluate(
-                """() => ({
-                  xss: window.__xss,
-                  handlers: Array.from(document.querySelectorAll('*')).flatMap(el =>
-                      Array.from(el.attributes).filter(a => a.name.startsWith('on'))
-                      .map(a => el.tagName + ' ' + a.name)),
-                  jsLinks: Array.from(document.querySelectorAll('[href],[src]')).map(
-                      el => el.getAttribute('href') || el.getAttribute('src'))
-                      .filter(v => /^\\s*javascript:/i.test(v)),
-                  iframes: document.querySelectorAll('iframe').length,
-                  styles: document.querySelectorAll('body style').length,
-                  bodyVisible: getComputedStyle(document.body).display !== 'none',
-                  sections: Array.from(document.querySelectorAll('main > section > h2'))
-                      .map(h => h.textContent),
-                  title: document.querySelector('header h1').textContent,
-                  foreignScripts: Array.from(document.scripts).map(s => s.textContent.trim())
-                      .filter(t => !t.startsWith('/**') && !t.startsWith('window.PLOTLYENV'))
-                      .length,
-                })"""
-            )
-        finally:
-            browser.close()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(page_file.as_uri(), wait_until="load")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".every(d => d.querySelector('.main-svg'))",
+        timeout=30_000,
+    )
+    # hover every marker so hover text is rendered too
+    for point in page.locator(".scatterlayer .point").all()[:40]:
+        point.hover(force=True)
+    state = page.evaluate(
+        """() => ({
+          xss: window.__xss,
+          handlers: Array.from(document.querySelectorAll('*')).flatMap(el =>
+              Array.from(el.attributes).filter(a => a.name.startsWith('on'))
+              .map(a => el.tagName + ' ' + a.name)),
+          jsLinks: Array.from(document.querySelectorAll('[href],[src]')).map(
+              el => el.getAttribute('href') || el.getAttribute('src'))
+              .filter(v => /^\\s*javascript:/i.test(v)),
+          iframes: document.querySelectorAll('iframe').length,
+          styles: document.querySelectorAll('body style').length,
+          bodyVisible: getComputedStyle(document.body).display !== 'none',
+          sections: Array.from(document.querySelectorAll('main > section > h2'))
+              .map(h => h.textContent),
+          title: document.querySelector('header h1').textContent,
+          foreignScripts: Array.from(document.scripts).map(s => s.textContent.trim())
+              .filter(t => !t.startsWith('/**') && !t.startsWith('window.PLOTLYENV'))
+              .length,
+        })"""
+    )
     assert state["xss"] is None
     assert dialogs == []
     assert state["handlers"] == []

@@ -7,15 +7,12 @@ import datetime as dt
 import pytest
 
 from postmortem_kit.publish.trends import trends
-from tests.conftest import CHROMIUM_ARGS
 from tests.trends.test_trends import REPORTS
 
 pytestmark = pytest.mark.browser
 
 
-def test_charts_draw_offline(tmp_path, chromium_path):
-    from playwright.sync_api import sync_playwright
-
+def test_charts_draw_offline(tmp_path, page):
     from postmortem_kit.report import save_report
 
     for report in REPORTS:
@@ -25,27 +22,19 @@ def test_charts_draw_offline(tmp_path, chromium_path):
     page_file = trends([tmp_path], out=tmp_path / "trends.html", today=dt.date(2026, 11, 1))
     requests: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.wait_for_function(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".filter(d => d.querySelector('.main-svg')).length === 4",
-                timeout=30_000,
-            )
-            traces = page.evaluate(
-                "Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                ".map(d => [d.id, (d.data || []).length])"
-            )
-            stacked = page.evaluate(
-                "document.getElementById('trends-per-month').data.map(t => t.y)"
-            )
-        finally:
-            browser.close()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_file.as_uri(), wait_until="load")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".filter(d => d.querySelector('.main-svg')).length === 4",
+        timeout=30_000,
+    )
+    traces = page.evaluate(
+        "Array.from(document.querySelectorAll('.plotly-graph-div'))"
+        ".map(d => [d.id, (d.data || []).length])"
+    )
+    stacked = page.evaluate("document.getElementById('trends-per-month').data.map(t => t.y)")
     assert traces == [
         ["trends-per-month", 5],
         ["trends-durations", 6],

@@ -1,0 +1,275 @@
+"""Reading one log file: choose its format, find a window by seeking, then parse it one block
+at a time into an Arrow table whose rows and rejects account for every line read."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import fnmatch
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pyarrow as pa
+
+from postmortem_kit.errors import IngestError
+from postmortem_kit.ingest import chunks
+from postmortem_kit.ingest import window as windows
+from postmortem_kit.ingest.columns import conform
+from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.registry import LOG_FORMATS, LogFormat, ParseContext, sniff_format
+from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
+from postmortem_kit.ingest.timestamps import start_years, year_mismatch
+
+if TYPE_CHECKING:
+    from postmortem_kit.ingest.logs import LoadOptions
+
+#: Bytes read to sniff a plain file's format before deciding whether to seek.
+HEAD_BYTES = 256 * 1024
+#: Lines at the end of a block searched for the last event start (multi-line formats).
+_TAIL_LINES = 512
+
+
+def zone_for(tz: str | Mapping[str, str] | None, path: Path, name: str) -> str | None:
+    """The zone of one file: ``tz`` itself, or the entry of a mapping whose key is the file's
+    name, path or a glob matching either."""
+    if tz is None or isinstance(tz, str):
+        return tz
+    for key, zone in tz.items():
+        if (
+            key in (name, path.name, str(path))
+            or fnmatch.fnmatch(name, key)
+            or fnmatch.fnmatch(str(path), key)
+        ):
+            return zone
+    return None
+
+
+def _choose(fmt_name: str, lines: pl.DataFrame, name: str, report: FileReport) -> LogFormat:
+    if fmt_name != "auto":
+        report.why = "given (format=)"
+        return LOG_FORMATS.get(fmt_name)
+    fmt, score, reason, runners = sniff_format(sample_lines(lines), name)
+    report.why = f"{reason}; score {score:.2f}"
+    if runners:
+        report.why += " (next: " + ", ".join(f"{n} {s:.2f}" for n, s in runners[:2]) + ")"
+    return fmt
+
+
+def _time_notes(ctx: ParseContext, report: FileReport) -> None:
+    t = ctx.time
+    if t["naive"]:
+        if ctx.tz:
+            report.timezone = f"{t['naive']:,} timestamps without an offset read in {ctx.tz}"
+        else:
+            report.timezone = (
+                f"{t['naive']:,} timestamps without an offset: ASSUMED UTC (no tz= given)"
+            )
+            report.utc_assumed = True
+    elif report.rows or report.outside_window:
+        report.timezone = "every timestamp carries its offset (or is epoch/UTC); tz= not needed"
+    if t.get("year_note"):
+        report.notes.append(t["year_note"])
+    if t["ambiguous"]:
+        report.notes.append(
+            f"{t['ambiguous']} time(s) fall in a DST repeat in {ctx.tz}: read in file order "
+            "(first pass, then second after the clock goes back); flagged in time_note"
+        )
+    if t["nonexistent"]:
+        report.notes.append(
+            f"{t['nonexistent']} time(s) fall in a DST gap in {ctx.tz}: moved forward an hour; "
+            "flagged in time_note"
+        )
+
+
+def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each block with whether it is the last one."""
+    prev = next(blocks, None)
+    for block in blocks:
+        yield prev, False
+        prev = block
+    if prev is not None:
+        yield prev, True
+
+
+def _split_tail(
+    lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For a multi-line format, cut a block before its last event line: that event and its
+    continuation lines go to the next block, so no stack trace is split between blocks. The
+    last event is found by parsing only the block's tail, in a scratch context."""
+    tail = lines.tail(_TAIL_LINES)
+    scratch = ParseContext(
+        name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
+        report=FileReport(ctx.name), raw=RawFile(ctx.raw.path, ctx.name, b""),
+        fields=ctx.fields, state=copy.deepcopy(ctx.state),
+    )  # fmt: skip
+    try:
+        events = fmt.parse(tail, scratch)
+    except Exception:
+        events = None
+    if events is None or not events.height:
+        return lines.head(0), lines  # no event start near the end: carry the whole block
+    last = int(events["line_no"].max())
+    return lines.filter(pl.col("line_no") < last), lines.filter(pl.col("line_no") >= last)
+
+
+class _FileReader:
+    """Parses the blocks of one file into Arrow tables, counting every line."""
+
+    def __init__(self, path: Path, name: str, opts: LoadOptions, window, report: FileReport):
+        self.path, self.name, self.opts, self.window, self.report = path, name, opts, window, report
+        self.fmt: LogFormat | None = None
+        self.ctx = ParseContext(
+            name=name, tz=zone_for(opts.tz, path, name), year=opts.year,
+            last_known=RawFile(path, name, b"").mtime, report=report,
+            raw=RawFile(path, name, b""), fields=dict(opts.mapping) if opts.mapping else None,
+        )  # fmt: skip
+        self.tables: list[pa.Table] = []
+        self.first: dt.datetime | None = None
+        self.last: dt.datetime | None = None
+
+    def blocks(self) -> Iterator[bytes]:
+        """The file's bytes in blocks; sniffs and seeks a large plain file first."""
+        path, name, opts, report = self.path, self.name, self.opts, self.report
+        size = path.stat().st_size
+        seek_min = windows.SEEK_MIN_BYTES if opts.seek_min_bytes is None else opts.seek_min_bytes
+        head = read_file(path, name, end=HEAD_BYTES) if size > HEAD_BYTES else None
+        if head is not None and (head.compression or head.data.count(b"\n") < 20):
+            head = None  # compressed (cannot be bisected) or lines too long to sniff a head
+        if head is None:
+            raw = read_file(path, name)
+            report.compression = raw.compression
+            report.notes.extend(raw.notes)
+            self.next_line = 1
+            return chunks.memory_blocks(raw.data, opts.chunk_bytes)
+        head_lines, _ = split_lines(head.data[: head.data.rfind(b"\n") + 1])
+        self.fmt = _choose(opts.format, head_lines, name, report)
+        start, end = 0, size
+        if self.window is not None and self.fmt.seekable and size >= seek_min:
+            span = windows.seek_range(path, self.fmt, self.ctx, self.window)
+            if span is None:
+                report.notes.append("not bisectable (not in time order here): read whole")
+            else:
+                start, end = span
+                report.notes.append(
+                    f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
+                )
+        self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
+        return chunks.file_blocks(path, start, end, opts.chunk_bytes)
+
+    def run(self) -> pa.Table | None:
+        pending = None
+        for block, last in _lookahead(self.blocks()):
+            lines, invalid = split_lines(block)
+            total = lines.height
+            lines = chunks.number_lines(lines, self.next_line)
+            self.next_line += lines.height
+            self.report.lines_read += lines.height
+            self.report.invalid_utf8_lines += invalid
+            blank = lines["line"].is_null()
+            if blank.any():
+                nos = lines.filter(blank)["line_no"]
+                self.ctx.reject("blank line", nos, [(n, "") for n in nos.head(3)])
+                lines = lines.filter(~blank)
+            if pending is not None:
+                lines = pl.concat([pending, lines])
+                pending = None
+            if not lines.height:
+                continue
+            if self.fmt is None:
+                self.fmt = _choose(self.opts.format, lines, self.name, self.report)
+            if self.fmt.multiline and not last:
+                lines, pending = _split_tail(lines, self.fmt, self.ctx)
+                if not lines.height:
+                    continue
+            whole = self.fmt.wants_bytes and lines.height == total and not invalid
+            self._parse(lines, block if whole else b"")
+        if pending is not None and pending.height:
+            self._parse(pending, b"")
+        if not self.report.lines_read:
+            self.report.notes.append("empty file")
+        if self.fmt is not None:
+            self.report.format = self.fmt.name
+        _time_notes(self.ctx, self.report)
+        if not self.tables:
+            return None
+        self.report.first, self.report.last = str(self.first), str(self.last)
+        return chunks.concat_tables(self.tables)
+
+    def _parse(self, lines: pl.DataFrame, data: bytes) -> None:
+        """Parse lines; ``data``, when given, is exactly their bytes (for formats that read
+        bytes, such as JSON)."""
+        ctx, fmt, report = self.ctx, self.fmt, self.report
+        ctx.raw.data = data
+        try:
+            events = fmt.parse(lines, ctx)
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(
+                f"{self.name}: could not be read as {fmt.name}: {type(exc).__name__}: {exc}"
+            ) from exc
+        finally:
+            ctx.raw.data = b""
+        if events.height:
+            bad = events["timestamp"].is_null()
+            if bad.any():
+                rejected = events.filter(bad).select("line_no")
+                texts = rejected.head(3).join(lines, on="line_no", how="left")
+                ctx.reject(
+                    "timestamp not understood",
+                    rejected["line_no"],
+                    list(zip(texts["line_no"], texts["line"].fill_null(""), strict=True)),
+                )
+                events = events.filter(~bad)
+        if self.opts.strict and ctx.first_reject:
+            line_no, reason = ctx.first_reject
+            raise IngestError(f"{ctx.where(line_no)}: {reason} (strict=True)")
+        if self.window is not None and events.height:
+            ts = pl.col("timestamp")
+            keep = pl.lit(True)
+            if self.window[0] is not None:
+                keep = keep & (ts >= self.window[0])
+            if self.window[1] is not None:
+                keep = keep & (ts <= self.window[1])
+            inside = events.select(keep).to_series()
+            report.outside_window += int((~inside).sum())
+            events = events.filter(inside)
+        report.rows += events.height
+        if not events.height:
+            return
+        lo, hi = events["timestamp"].min(), events["timestamp"].max()
+        self.first = lo if self.first is None else min(self.first, lo)
+        self.last = hi if self.last is None else max(self.last, hi)
+        events = events.with_columns(
+            source=pl.lit(self.opts.source or self.path.name),
+            format=pl.lit(fmt.name),
+            provenance=pl.lit(f"{self.name}:") + pl.col("line_no").cast(pl.String),
+        ).drop([c for c in ("line_no", "_lines") if c in events.columns])
+        # Arrow's plain strings hold only the bytes each value needs: the block's lines and
+        # the parser's intermediate columns are freed here, not kept alive by string views.
+        self.tables.append(conform(events).to_arrow(compat_level=pl.CompatLevel.oldest()))
+
+
+def read_one(
+    path: Path, name: str, opts: LoadOptions, window, report: FileReport
+) -> pa.Table | None:
+    """Read one file into an Arrow table of log rows (``None`` when it has none), filling
+    ``report``. A file read in several blocks whose year-less timestamps turn out to need
+    another year than its first block assumed is read again with the right one."""
+    reader = _FileReader(path, name, opts, window, report)
+    table = reader.run()
+    years = reader.ctx.carry.get("years", {})
+    first = year_mismatch(years, year=opts.year, last_known=reader.ctx.last_known)
+    if first is None:
+        return table
+    del table
+    fresh = FileReport(name)
+    again = _FileReader(path, name, opts, window, fresh)
+    again.ctx.carry["years"] = start_years(first, again.ctx.last_known)
+    table = again.run()
+    for field in fresh.__dataclass_fields__:
+        setattr(report, field, getattr(fresh, field))
+    return table
