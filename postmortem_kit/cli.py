@@ -6,6 +6,7 @@ Errors print one line (``error: ...``) and exit non-zero; no traceback for expec
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import click
 from postmortem_kit.errors import PostmortemError
 
 
-def _clear_errors(function):
+def clear_errors(function):
     """Turn our errors into one clear line and exit status 1."""
 
     @functools.wraps(function)
@@ -28,7 +29,48 @@ def _clear_errors(function):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: commands that live with their family, imported only when used (keeps ``--help`` fast):
+#: name → (module:attribute, one-line help for the command list)
+FAMILY_COMMANDS: dict[str, tuple[str, str]] = {
+    "import-logs": (
+        "postmortem_kit.ingest.cli:import_logs_command",
+        "Import log files and print the import report (every line accounted for).",
+    ),
+    "formats": (
+        "postmortem_kit.ingest.cli:formats_command",
+        "List every supported log format with an example line.",
+    ),
+    "check": (
+        "postmortem_kit.publish.commands:check_command",
+        "Review a postmortem before publishing (exit 1 on errors).",
+    ),
+    "trends": (
+        "postmortem_kit.publish.commands:trends_command",
+        "Publish one HTML page of trends across many incidents.",
+    ),
+}
+
+
+class _Group(click.Group):
+    """The command group: its own commands plus :data:`FAMILY_COMMANDS`, loaded lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *FAMILY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in FAMILY_COMMANDS:
+            module, attribute = FAMILY_COMMANDS[name][0].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, FAMILY_COMMANDS[name][1]) for name in FAMILY_COMMANDS]
+        rows += [(name, command.get_short_help_str(70)) for name, command in self.commands.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="postmortem-kit")
 def main() -> None:
     """postmortem-kit: turn an incident's evidence into a published postmortem."""
@@ -38,7 +80,7 @@ def main() -> None:
 @click.argument("incident_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--id", "incident_id", required=True, help="Incident id, e.g. INC-2041.")
 @click.option("--title", required=True, help="One-line title of the incident.")
-@_clear_errors
+@clear_errors
 def new_command(incident_dir: Path, incident_id: str, title: str) -> None:
     """Create INCIDENT_DIR with a report skeleton and the notebook."""
     from postmortem_kit.incident import new_incident
@@ -63,7 +105,7 @@ def new_command(incident_dir: Path, incident_id: str, title: str) -> None:
     default="internal",
     show_default=True,
     help="internal (credentials redacted) or external (every sensitive value redacted), "
-    "or a profile from redaction.yaml / pyproject.toml.",
+    "or a profile from postmortem.yaml / pyproject.toml (audiences).",
 )
 @click.option(
     "--force",
@@ -74,7 +116,7 @@ def new_command(incident_dir: Path, incident_id: str, title: str) -> None:
 @click.option(
     "--build-time", default=None, help="Text of the footer's build-time line (reproducible)."
 )
-@_clear_errors
+@clear_errors
 def publish_command(
     incident_dir: Path,
     out: Path | None,
@@ -107,7 +149,7 @@ def publish_command(
     show_default=True,
     help="Folder to copy the sample incident into.",
 )
-@_clear_errors
+@clear_errors
 def demo_command(out: Path) -> None:
     """Copy the bundled sample incident (INC-2041) and publish it end to end."""
     from postmortem_kit.incident import copy_sample_incident
@@ -120,17 +162,6 @@ def demo_command(out: Path) -> None:
     click.echo(f"published report ({size:.1f} MB):", err=True)
     click.echo(str(path))
 
-
-def _add_family_commands() -> None:
-    """Commands that live with their family (ingest, publish), added to the one group."""
-    from postmortem_kit.ingest.cli import formats_command, import_logs_command
-    from postmortem_kit.publish.commands import check_command, trends_command
-
-    for command in (import_logs_command, formats_command, check_command, trends_command):
-        main.add_command(command)
-
-
-_add_family_commands()
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,8 @@
 """The notebook's vocabulary: one function per cell of the template notebook.
 
+Figures are live in JupyterLab (zooming re-aggregates the visible range at a finer bucket)
+and static under papermill, which is what the published report embeds.
+
 Each function does one job and displays its result, so the template stays a list of calls::
 
     incident = pm.open_incident(incident_dir)
@@ -210,6 +213,7 @@ def show_overview(incident: Incident, evidence: Evidence) -> None:
         evidence.logs if len(evidence.logs) else None,
         evidence.events if len(evidence.events) else None,
         show=True,
+        live="auto",
     )
 
 
@@ -218,7 +222,7 @@ def show_metrics(incident: Incident, evidence: Evidence) -> None:
     from postmortem_kit.explore import metrics_panel
 
     if len(evidence.metrics):
-        metrics_panel(incident.reload(), evidence.metrics, show=True)
+        metrics_panel(incident.reload(), evidence.metrics, show=True, live="auto")
 
 
 def show_editors(incident: Incident, evidence: Evidence | None = None) -> Any:
@@ -280,7 +284,7 @@ def show_http(incident: Incident, evidence: Evidence) -> None:
     if not len(requests):
         _note("No access logs among the sources: the HTTP view needs rows with a status.")
         return
-    http_view(incident.reload(), requests, show=True)
+    http_view(incident.reload(), requests, show=True, live="auto")
 
 
 def show_impact(incident: Incident, evidence: Evidence) -> Any:

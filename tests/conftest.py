@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from postmortem_kit.publish.browser import CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 SAMPLE_INCIDENT = REPO / "data" / "INC-2041"
@@ -42,7 +44,7 @@ def browser(chromium_path):
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+            executable_path=chromium_path, args=list(CHROMIUM_ARGS), headless=True
         )
         yield launched
         launched.close()
@@ -54,17 +56,6 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     yield context.new_page()
     context.close()
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="session")

@@ -26,15 +26,8 @@ from postmortem_kit.capture.fields import (
 from postmortem_kit.capture.section import CaptureContext, SectionEditor
 from postmortem_kit.capture.timefmt import describe, format_in_zone, parse_moment
 from postmortem_kit.report.durations import compute_durations, format_duration, key_time_problems
-from postmortem_kit.report.model import KEY_TIMES, Summary
+from postmortem_kit.report.model import KEY_TIME_LABELS, KEY_TIMES, Summary
 
-KEY_TIME_LABELS = {
-    "impact_start": "Impact start",
-    "detected": "Detected",
-    "acknowledged": "Acknowledged",
-    "mitigated": "Mitigated",
-    "resolved": "Resolved",
-}
 SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4", "SEV5"]
 STATUSES = ["draft", "in review", "published"]
 

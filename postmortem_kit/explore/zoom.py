@@ -250,9 +250,12 @@ def live_figure(
 ) -> go.FigureWidget:
     """A FigureWidget of ``fig`` that re-aggregates on zoom; displayed when ``show``.
 
-    The controller is kept on the widget as ``widget._zoom`` (tests and callers that want
-    to zoom programmatically use its :meth:`ZoomController.zoom`).
+    The y axes of the widget are fixed (a zoom box selects time only), so each y axis
+    autoranges to the re-aggregated values. The controller is kept on the widget as
+    ``widget._zoom`` (to zoom programmatically, use its :meth:`ZoomController.zoom`).
     """
     widget = go.FigureWidget(fig)
+    # zoom on time only: y keeps autoranging to the re-aggregated (finer, smaller) counts
+    widget.update_yaxes(fixedrange=True)
     widget._zoom = ZoomController(widget, fig, renderer, window)
     return show_figure(widget, show)

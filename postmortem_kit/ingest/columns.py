@@ -56,15 +56,16 @@ def severity_from_http_status(status: pl.Expr) -> pl.Expr:
     )  # fmt: skip
 
 
-#: Core columns with few distinct values, returned as categoricals (cheap to convert and hold).
-CATEGORICAL = ("source", "format", "severity")
+#: Columns with few distinct values, returned as categoricals (cheap to convert and hold): the
+#: core ones and the HTTP method and protocol of access logs.
+CATEGORICAL = ("source", "format", "severity", "method", "protocol")
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
     """Add missing core columns (as nulls), cast them, and put them first.
 
-    ``source``, ``format`` and ``severity`` stay strings here (files concatenate cleanly);
-    :func:`categorise` turns them into categoricals once, at the end.
+    ``source``, ``format`` and ``severity`` stay strings here; :func:`categorise` turns them
+    into categoricals once the block is an Arrow table.
     """
     exprs = []
     for name, dtype in CORE_COLUMNS.items():
@@ -81,10 +82,20 @@ def empty_frame() -> pl.DataFrame:
     return pl.DataFrame(schema=CORE_COLUMNS)
 
 
+def _is_text(dtype: pa.DataType) -> bool:
+    return pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
+
+
 def categorise(table: pa.Table) -> pa.Table:
-    """Dictionary-encode the low-cardinality core columns (pandas categoricals)."""
+    """Dictionary-encode the low-cardinality columns (pandas categoricals) of one block's
+    table; :func:`unify_categories` gives the blocks of a frame one dictionary each."""
     for name in CATEGORICAL:
-        if name in table.column_names:
+        if name in table.column_names and _is_text(table.schema.field(name).type):
             i = table.column_names.index(name)
             table = table.set_column(i, name, table[name].dictionary_encode())
+    return table
+
+
+def unify_categories(table: pa.Table) -> pa.Table:
+    """One dictionary per categorical column across a table's chunks."""
     return table.unify_dictionaries()

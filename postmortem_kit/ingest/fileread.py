@@ -16,7 +16,7 @@ import pyarrow as pa
 from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import window as windows
-from postmortem_kit.ingest.columns import conform
+from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import LOG_FORMATS, LogFormat, ParseContext, sniff_format
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
@@ -250,7 +250,8 @@ class _FileReader:
         ).drop([c for c in ("line_no", "_lines") if c in events.columns])
         # Arrow's plain strings hold only the bytes each value needs: the block's lines and
         # the parser's intermediate columns are freed here, not kept alive by string views.
-        self.tables.append(conform(events).to_arrow(compat_level=pl.CompatLevel.oldest()))
+        table = conform(events).to_arrow(compat_level=pl.CompatLevel.oldest())
+        self.tables.append(categorise(table))
 
 
 def read_one(

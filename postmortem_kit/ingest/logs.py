@@ -18,7 +18,7 @@ from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import formats as _formats  # noqa: F401  (registers the built-ins)
 from postmortem_kit.ingest import window as windows
-from postmortem_kit.ingest.columns import categorise, empty_frame
+from postmortem_kit.ingest.columns import categorise, empty_frame, unify_categories
 from postmortem_kit.ingest.fileread import read_one
 from postmortem_kit.ingest.importreport import FileReport, ImportReport
 from postmortem_kit.ingest.registry import LOG_FORMATS
@@ -99,7 +99,7 @@ def load_logs(
         Explicit field mapping for structured formats (JSON, logfmt, CSV), output column →
         input key, e.g. ``{"timestamp": "when", "message": "text", "severity": "lvl"}``.
     **options
-        ``chunk_bytes`` (bytes parsed at a time, default 16 MiB) and ``seek_min_bytes``
+        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB) and ``seek_min_bytes``
         (plain files at least this large are bisected to find ``window``, default 64 MiB).
 
     Returns
@@ -156,14 +156,16 @@ def load_logs(
     if tables:
         table = chunks.concat_tables(tables)
     else:
-        table = empty_frame().to_arrow(compat_level=pl.CompatLevel.oldest())
+        table = categorise(empty_frame().to_arrow(compat_level=pl.CompatLevel.oldest()))
     del tables
     stamps = pl.from_arrow(table["timestamp"])
     if not stamps.is_sorted():  # stable: equal times keep file order
         order = stamps.to_frame("t").with_row_index("i").sort("t", "i")["i"]
         table = table.take(order.to_arrow())
     del stamps
-    out = _to_pandas(categorise(table))
+    table = unify_categories(table)
+    out = _to_pandas(table)  # releases the table's buffers as it goes (self_destruct)
+    del table
     out.attrs["import_report"] = report
     return out
 

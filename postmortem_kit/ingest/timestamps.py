@@ -159,6 +159,7 @@ STYLES: tuple[TimeStyle, ...] = (
         rf"\b{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_HMS}{_FRAC}",
         "Jul  1 09:00:55",
         has_year=False,
+        fast=(("%b %d %H:%M:%S%.f", False),),
     ),
     TimeStyle(
         "md-time",
@@ -503,7 +504,7 @@ def localise(
     }
     f = f.with_row_index("_i")
     if counts["ambiguous"]:
-        amb = f.filter("_amb").select("_i", "_naive", _seed=pl.lit(False))
+        amb = f.filter("_amb").select(pl.col("_i").cast(pl.Int64), "_naive", _seed=pl.lit(False))
         if carry and carry.get("amb_last") is not None:  # the previous chunk's last one
             seed = pl.DataFrame(
                 {"_i": [-1], "_naive": [carry["amb_last"]], "_seed": [carry["amb_fold"]]},
@@ -517,7 +518,8 @@ def localise(
         if carry is not None:
             carry["amb_last"], carry["amb_fold"] = amb["_naive"][-1], bool(amb["_fold"][-1])
         amb = amb.filter(pl.col("_i") >= 0)
-        f = f.join(amb.select("_i", "_fold"), on="_i", how="left", maintain_order="left")
+        amb = amb.select(pl.col("_i").cast(f.schema["_i"]), "_fold")
+        f = f.join(amb, on="_i", how="left", maintain_order="left")
     else:
         f = f.with_columns(_fold=pl.lit(None, pl.Boolean))
     fold = pl.col("_fold").fill_null(False)
@@ -547,6 +549,21 @@ def month_expr(cols) -> pl.Expr:
         .str.to_lowercase()
         .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
     )
+
+
+def _leading_months(source: pl.DataFrame, style: TimeStyle) -> pl.Series:
+    """Month of each value of a year-less style that starts with the month's name, for
+    :func:`infer_years`; values that do not start so get it from the style's pattern."""
+    months = source.select(
+        pl.col("_t").str.slice(0, 3).str.to_lowercase()
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
+    ).to_series()  # fmt: skip
+    missing = months.is_null() & source["_t"].is_not_null()
+    if missing.any():
+        parts = source.select(pl.col("_t").str.extract_groups(style.pattern)).unnest("_t")
+        found = parts.select(month_expr(parts.columns)).to_series()
+        months = months.zip_with(~missing, found)
+    return months
 
 
 def parse_timestamps(
@@ -580,16 +597,30 @@ def parse_timestamps(
     )
     info: dict = {"year_note": None, "styles": {}}
     source = pl.DataFrame({"_t": text.cast(pl.String)})
+    years_carry = None if carry is None else carry.setdefault("years", {})
     for style in styles:
         if bool(acc["_done"].all()):
             break
-        head = source.head(200)
-        for fmt, aware in style.fast:
+        years = None
+        fast_source, fast = source, style.fast
+        if not style.has_year and fast:  # year-less (BSD syslog): prefix each line's year
+            months = _leading_months(source, style)
+            years, info["year_note"] = infer_years(
+                months, year=year, last_known=last_known, carry=years_carry
+            )
+            fast_source = source.select(
+                _t=pl.concat_str([pl.lit(years).cast(pl.String), pl.col("_t")], separator=" ")
+            )
+            fast = tuple(("%Y " + fmt, aware) for fmt, aware in fast)
+        head = fast_source.head(200)
+        for fmt, aware in fast:
             dtype = pl.Datetime("ns", "UTC") if aware else pl.Datetime("ns")
             probe = head.select(pl.col("_t").str.strptime(dtype, fmt, strict=False)).to_series()
             if probe.null_count() == probe.len():  # the sample says this format is not used
                 continue
-            got = source.select(pl.col("_t").str.strptime(dtype, fmt, strict=False)).to_series()
+            got = fast_source.select(
+                pl.col("_t").str.strptime(dtype, fmt, strict=False)
+            ).to_series()
             fresh = got.is_not_null() & ~acc["_done"]
             if not fresh.any():
                 continue
@@ -606,16 +637,12 @@ def parse_timestamps(
         if not matched.any():
             continue
         parts = source.select(pl.col("_t").str.extract_groups(style.pattern)).unnest("_t")
-        years = None
-        if not style.has_year:
+        if not style.has_year and years is None:
             months = parts.select(
                 pl.when(pl.lit(matched)).then(month_expr(parts.columns))
             ).to_series()
             years, info["year_note"] = infer_years(
-                months,
-                year=year,
-                last_known=last_known,
-                carry=None if carry is None else carry.setdefault("years", {}),
+                months, year=year, last_known=last_known, carry=years_carry
             )
         got = assemble(parts, years=years).with_columns(_m=matched)
         acc = pl.concat([acc, got.rename(lambda c: c + "_new")], how="horizontal").select(

@@ -7,27 +7,12 @@ errors (warnings alone pass unless ``--strict``) and 1 otherwise, so CI can gate
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-from postmortem_kit.errors import PostmortemError
-
-
-def _clear_errors(function):
-    """Turn our errors into one clear line and exit status 1."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except PostmortemError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper
+from postmortem_kit.cli import clear_errors as _clear_errors
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:

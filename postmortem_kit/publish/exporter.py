@@ -26,16 +26,8 @@ from postmortem_kit.publish.render import (
 )
 from postmortem_kit.report import KEY_TIMES, SECTIONS, compute_durations, load_report
 from postmortem_kit.report.durations import format_duration
+from postmortem_kit.report.model import KEY_TIME_LABELS
 from postmortem_kit.resources import resource_path
-
-#: key time field → label in the header card
-KEY_TIME_LABELS = {
-    "impact_start": "Impact start",
-    "detected": "Detected",
-    "acknowledged": "Acknowledged",
-    "mitigated": "Mitigated",
-    "resolved": "Resolved",
-}
 
 
 class PostmortemExporter(HTMLExporter):
@@ -62,7 +54,7 @@ class PostmortemExporter(HTMLExporter):
     audience = Unicode(
         "internal",
         help="Audience profile: 'internal' redacts credentials, 'external' every kind of "
-        "sensitive value (profiles configurable in redaction.yaml or pyproject.toml).",
+        "sensitive value (profiles configurable in postmortem.yaml or pyproject.toml).",
     ).tag(config=True)
     review_mark = Unicode(
         "",

@@ -14,6 +14,7 @@ The steps, each failing before anything is written:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import tempfile
@@ -34,6 +35,8 @@ from postmortem_kit.resources import resource_path
 NOTEBOOK_FILE = "postmortem.ipynb"
 REPORT_DIR = "report"
 REPORT_STEM = "postmortem"
+#: set by jupyter_server in the kernels of JupyterLab sessions (live figures need a frontend)
+SESSION_VARIABLE = "JPY_SESSION_NAME"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +52,8 @@ class PublishOptions(Options):
         Markdown with PNG figures beside it).
     audience
         ``internal`` (credentials redacted) or ``external`` (every kind of sensitive value),
-        or a profile of your own from ``redaction.yaml`` / ``pyproject.toml``.
+        or a profile of your own (``audiences:`` in ``postmortem.yaml`` or
+        ``[tool.postmortem.audiences]`` in ``pyproject.toml``).
     force
         Publish a report with ``status: published`` even when the check finds errors; the
         page then says so.
@@ -87,6 +91,19 @@ def _failure_line(exc: PapermillExecutionError) -> str:
     )
 
 
+@contextlib.contextmanager
+def _headless_kernel_environment():
+    """Hide the notebook-session marker from the kernel papermill starts, so figures come out
+    static even when publishing from inside JupyterLab (live figures are widgets, which a
+    published page must not depend on)."""
+    saved = os.environ.pop(SESSION_VARIABLE, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[SESSION_VARIABLE] = saved
+
+
 def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):
     """The incident notebook after papermill ran it with ``incident_dir`` set."""
     source = incident_notebook(folder)
@@ -95,15 +112,16 @@ def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):
     with tempfile.TemporaryDirectory(prefix="postmortem-publish-") as tmp:
         executed = Path(tmp) / NOTEBOOK_FILE
         try:
-            papermill.execute_notebook(
-                str(source),
-                str(executed),
-                parameters={"incident_dir": str(folder)},
-                kernel_name=kernel_name,
-                cwd=str(folder),
-                progress_bar=False,
-                log_output=False,
-            )
+            with _headless_kernel_environment():
+                papermill.execute_notebook(
+                    str(source),
+                    str(executed),
+                    parameters={"incident_dir": str(folder)},
+                    kernel_name=kernel_name,
+                    cwd=str(folder),
+                    progress_bar=False,
+                    log_output=False,
+                )
         except PapermillExecutionError as exc:
             raise PublishError(f"{source}: {_failure_line(exc)}") from None
         return nbformat.read(executed, as_version=4)

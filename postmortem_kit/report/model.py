@@ -44,6 +44,15 @@ SourceKind = Literal["logs", "events", "metrics"]
 #: The key times of an incident, in the order they happen.
 KEY_TIMES: tuple[str, ...] = ("impact_start", "detected", "acknowledged", "mitigated", "resolved")
 
+#: key time field → label for people
+KEY_TIME_LABELS: dict[str, str] = {
+    "impact_start": "Impact start",
+    "detected": "Detected",
+    "acknowledged": "Acknowledged",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+}
+
 #: The five sections of a postmortem, in the seed's order: (model field, heading).
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),
@@ -166,6 +175,23 @@ class Source(_Model):
         return self
 
 
+class Audience(_Model):
+    """A publishing audience's redaction settings (``audiences:`` in ``postmortem.yaml``).
+
+    Only the settings written here replace those of the built-in profile of the same name
+    (``internal``: credentials; ``external`` and new names: every kind). See
+    :mod:`postmortem_kit.publish.redact` for what each kind matches.
+    """
+
+    kinds: list[str] | None = None
+    internal_domains: list[str] | None = None
+    patterns: dict[str, str] | None = None
+    allow: list[str] | None = None
+    allow_patterns: list[str] | None = None
+    slack_users: list[str] | str | None = None
+    names: list[str] | None = None
+
+
 class Report(_Model):
     """A whole postmortem: metadata, the five sections, links and evidence sources."""
 
@@ -184,6 +210,7 @@ class Report(_Model):
     lessons: Lessons = Field(default_factory=Lessons)
     links: list[Link] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    audiences: dict[str, Audience] = Field(default_factory=dict)
 
     def sorted_timeline(self) -> list[TimelineEvent]:
         """The timeline sorted by time; equal times keep their written order."""

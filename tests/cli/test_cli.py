@@ -56,3 +56,19 @@ def test_publish_missing_report_is_clear(tmp_path: Path):
     result = CliRunner().invoke(main, ["publish", str(tmp_path)])
     assert result.exit_code == 1
     assert "no report file here" in result.output
+
+
+def test_help_lists_every_command_without_importing_the_data_stack():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from postmortem_kit.cli import main\n"
+        "out = CliRunner().invoke(main, ['--help']).output\n"
+        "print(sorted(m for m in ('pandas', 'polars', 'plotly') if m in sys.modules))\n"
+        "print(out)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, _, help_text = proc.stdout.partition("\n")
+    assert first == "[]"
+    for command in ("new", "publish", "demo", "check", "trends", "import-logs", "formats"):
+        assert f"  {command} " in help_text, command

@@ -73,3 +73,15 @@ def test_broken_notebook_cell_is_one_clear_error(fresh: Path, tmp_path: Path):
         publish(folder, out=tmp_path / "x.html")
     assert "missing.log" in str(info.value) and "cell" in str(info.value)
     assert not (tmp_path / "x.html").exists()
+
+
+def test_publishing_from_inside_jupyterlab_still_embeds_static_figures(tmp_path, monkeypatch):
+    """A kernel of a JupyterLab session has JPY_SESSION_NAME set; live (widget) figures there
+    must not leak into the papermill run that publishes."""
+    from tests.publish.test_safety import _make_incident
+
+    folder = _make_incident(tmp_path / "inc", "plain words")
+    monkeypatch.setenv("JPY_SESSION_NAME", "postmortem.ipynb")
+    html = publish(folder, build_time="T").read_text()
+    assert html.count("Plotly.newPlot(") >= 1
+    assert "application/vnd.jupyter.widget-view+json" not in html

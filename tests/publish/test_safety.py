@@ -171,8 +171,10 @@ PLANTED = (
 @pytest.fixture(scope="module")
 def external_incident(tmp_path_factory) -> Path:
     folder = _make_incident(tmp_path_factory.mktemp("secrets") / "inc", PLANTED)
-    (folder / "redaction.yaml").write_text(
-        "audiences:\n  external:\n    internal_domains: [corp.harborpine.example]\n"
+    report = folder / "postmortem.yaml"
+    report.write_text(
+        report.read_text()
+        + "audiences:\n  external:\n    internal_domains: [corp.harborpine.example]\n"
     )
     return folder
 

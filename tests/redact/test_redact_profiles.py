@@ -1,4 +1,4 @@
-"""Where redaction profiles come from: redaction.yaml, pyproject.toml up the tree, built-ins."""
+"""Where redaction profiles come from: postmortem.yaml, pyproject.toml up the tree, built-ins."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def incident(root: Path, name: str = "INC-1") -> Path:
     return folder
 
 
+def add_audiences(folder: Path, text: str) -> None:
+    """Append an ``audiences:`` block to the incident's postmortem.yaml."""
+    report = folder / "postmortem.yaml"
+    report.write_text(report.read_text() + text)
+
+
 def test_builtin_profiles(tmp_path):
     folder = incident(tmp_path)
     external = load_profile(folder, "external")
@@ -32,9 +38,10 @@ def test_unknown_audience_without_config_fails(tmp_path):
         load_profile(incident(tmp_path), "partners")
 
 
-def test_redaction_yaml_next_to_the_report(tmp_path):
+def test_audiences_in_postmortem_yaml(tmp_path):
     folder = incident(tmp_path)
-    (folder / "redaction.yaml").write_text(
+    add_audiences(
+        folder,
         "audiences:\n"
         "  external:\n"
         "    internal_domains: [corp.example.com]\n"
@@ -42,7 +49,7 @@ def test_redaction_yaml_next_to_the_report(tmp_path):
         "    patterns:\n"
         "      customer: 'CUST-\\d{6}'\n"
         "  partners:\n"
-        "    kinds: [email]\n"
+        "    kinds: [email]\n",
     )
     redactor = Redactor.for_audience(folder, "external")
     text = "db.corp.example.com status.corp.example.com CUST-123456 10.0.0.1"
@@ -64,14 +71,12 @@ def test_pyproject_up_the_tree(tmp_path):
     assert Redactor(profile).redact_text("Priya on db.corp.example.com") == "[user-1] on [host-1]"
 
 
-def test_redaction_yaml_wins_over_pyproject(tmp_path):
+def test_postmortem_yaml_wins_over_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         "[tool.postmortem.audiences.external]\ninternal_domains = ['a.example']\n"
     )
     folder = incident(tmp_path)
-    (folder / "redaction.yaml").write_text(
-        "audiences:\n  external:\n    internal_domains: [b.example]\n"
-    )
+    add_audiences(folder, "audiences:\n  external:\n    internal_domains: [b.example]\n")
     assert load_profile(folder, "external").internal_domains == ("b.example",)
 
 
@@ -88,8 +93,8 @@ def test_nearest_pyproject_with_audiences_wins(tmp_path):
 
 def test_unknown_setting_names_the_file(tmp_path):
     folder = incident(tmp_path)
-    (folder / "redaction.yaml").write_text("audiences:\n  external:\n    internal_domain: [x]\n")
-    with pytest.raises(RedactionError, match="redaction.yaml.*did you mean 'internal_domains'"):
+    add_audiences(folder, "audiences:\n  external:\n    internal_domain: [x]\n")
+    with pytest.raises(RedactionError, match="postmortem.yaml.*did you mean 'internal_domains'"):
         load_profile(folder, "external")
 
 
@@ -112,17 +117,13 @@ def test_slack_users_found_in_evidence(tmp_path):
 def test_slack_users_path_is_relative_to_the_config(tmp_path):
     folder = incident(tmp_path)
     (tmp_path / "people.json").write_text(json.dumps(USERS))
-    (folder / "redaction.yaml").write_text(
-        "audiences:\n  external:\n    slack_users: ../people.json\n"
-    )
+    add_audiences(folder, "audiences:\n  external:\n    slack_users: ../people.json\n")
     redactor = Redactor.for_audience(folder)
     assert redactor.redact_text("Alice Johnson") == "[user-1]"
 
 
 def test_missing_configured_users_file_fails(tmp_path):
     folder = incident(tmp_path)
-    (folder / "redaction.yaml").write_text(
-        "audiences:\n  external:\n    slack_users: [nowhere/users.json]\n"
-    )
+    add_audiences(folder, "audiences:\n  external:\n    slack_users: [nowhere/users.json]\n")
     with pytest.raises(RedactionError, match="users.json"):
         Redactor.for_audience(folder)

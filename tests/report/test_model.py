@@ -155,3 +155,20 @@ def test_missing_time_gives_unknown_duration():
 )
 def test_format_duration(seconds, text):
     assert format_duration(dt.timedelta(seconds=seconds)) == text
+
+
+def test_audiences_are_part_of_the_report_and_typos_are_named():
+    text = MINIMAL + "audiences:\n  external:\n    internal_domains: [corp.example]\n"
+    report = parse_report(text)[0]
+    assert report.audiences["external"].internal_domains == ["corp.example"]
+    with pytest.raises(ReportValidationError) as info:
+        parse_report(text.replace("internal_domains", "internal_domain"))
+    assert info.value.problems[0][:2] == ("audiences.external.internal_domain", 12)
+
+
+def test_prometheus_source_needs_url_and_query():
+    base = MINIMAL + "sources:\n  - name: prom\n    kind: metrics\n    format: prometheus\n"
+    with pytest.raises(ReportValidationError, match="url and a query"):
+        parse_report(base + "    url: http://127.0.0.1:9090\n")
+    report = parse_report(base + "    url: http://127.0.0.1:9090\n    query: up\n")[0]
+    assert (report.sources[0].query, report.sources[0].path) == ("up", None)
