@@ -22,9 +22,8 @@ demo: $(STAMP)
 ## make lab: JupyterLab (no browser) on the demo incident's notebook; prints the URL
 lab: $(STAMP)
 	@test -f $(DEMO)/INC-2041/postmortem.ipynb || $(BIN)/postmortem demo --out $(DEMO)
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 \
-		--ServerApp.root_dir=$(DEMO)/INC-2041 $(if $(filter 0,$(shell id -u)),--allow-root) \
-		postmortem.ipynb
+	cd $(DEMO)/INC-2041 && $(CURDIR)/$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 \
+		$(if $(filter 0,$(shell id -u)),--allow-root) postmortem.ipynb
 
 ## make test: set up (with test tools) and run lint + every test tier
 test: $(STAMP)

@@ -18,17 +18,18 @@ from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.localtime import start_years, year_mismatch
 from postmortem_kit.ingest.registry import LOG_FORMATS, LogFormat, ParseContext, sniff_format
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
-from postmortem_kit.ingest.timestamps import start_years, year_mismatch
 
 if TYPE_CHECKING:
     from postmortem_kit.ingest.logs import LoadOptions
 
 #: Bytes read to sniff a plain file's format before deciding whether to seek.
 HEAD_BYTES = 256 * 1024
-#: Lines at the end of a block searched for the last event start (multi-line formats).
-_TAIL_LINES = 512
+#: Lines at the end of a block searched first for the last event start (multi-line formats);
+#: the whole block when none of them starts one.
+_TAIL_LINES = 64
 
 
 def zone_for(tz: str | Mapping[str, str] | None, path: Path, name: str) -> str | None:
@@ -93,25 +94,31 @@ def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
         yield prev, True
 
 
-def _split_tail(
-    lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """For a multi-line format, cut a block before its last event line: that event and its
-    continuation lines go to the next block, so no stack trace is split between blocks. The
-    last event is found by parsing only the block's tail, in a scratch context."""
-    tail = lines.tail(_TAIL_LINES)
+def _last_event(lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext) -> int | None:
+    """Line number of the last line that starts an event, parsed in a scratch context."""
     scratch = ParseContext(
         name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
         report=FileReport(ctx.name), raw=RawFile(ctx.raw.path, ctx.name, b""),
         fields=ctx.fields, state=copy.deepcopy(ctx.state),
     )  # fmt: skip
     try:
-        events = fmt.parse(tail, scratch)
+        events = fmt.parse(lines, scratch)
     except Exception:
-        events = None
-    if events is None or not events.height:
-        return lines.head(0), lines  # no event start near the end: carry the whole block
-    last = int(events["line_no"].max())
+        return None
+    return int(events["line_no"].max()) if events.height else None
+
+
+def _split_tail(
+    lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For a multi-line format, cut a block before its last event line: that event and its
+    continuation lines go to the next block, so no stack trace is split between blocks. The
+    last event is found by parsing only the block's tail, in a scratch context."""
+    last = _last_event(lines.tail(_TAIL_LINES), fmt, ctx)
+    if last is None and lines.height > _TAIL_LINES:
+        last = _last_event(lines, fmt, ctx)
+    if last is None:
+        return lines.head(0), lines  # no event starts in the block: carry it whole
     return lines.filter(pl.col("line_no") < last), lines.filter(pl.col("line_no") >= last)
 
 
@@ -157,7 +164,8 @@ class _FileReader:
                     f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
                 )
         self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
-        return chunks.file_blocks(path, start, end, opts.chunk_bytes)
+        block = opts.chunk_bytes if self.fmt.seekable else end - start
+        return chunks.file_blocks(path, start, end, block)
 
     def run(self) -> pa.Table | None:
         pending = None
@@ -180,6 +188,9 @@ class _FileReader:
                 continue
             if self.fmt is None:
                 self.fmt = _choose(self.opts.format, lines, self.name, self.report)
+            if not self.fmt.seekable and not last:  # lines depend on others (CSV): whole
+                pending = lines
+                continue
             if self.fmt.multiline and not last:
                 lines, pending = _split_tail(lines, self.fmt, self.ctx)
                 if not lines.height:

@@ -205,8 +205,10 @@ def normalise_records(
         "timestamp field empty",
     ).drop("line")
     text = frame["timestamp"]
-    style, _ = sniff_style(text.head(200).to_list(), limit=2)
-    order = ([style] if style else []) + [s for s in STYLES if s is not style]
+    if "time_order" not in ctx.state:  # sniffed on the file's first lines, kept for the rest
+        style, _ = sniff_style(text.head(200).to_list(), limit=2)
+        ctx.state["time_order"] = ([style] if style else []) + [s for s in STYLES if s is not style]
+    order = ctx.state["time_order"]
     utc, note, info = parse_timestamps(
         text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known, carry=ctx.carry
     )

@@ -175,8 +175,8 @@ def load_profile(incident_dir: str | os.PathLike, audience: str = "external") ->
     if found:
         file, table = found
         where = str(file)
-        settings.update({k.replace("-", "_"): v for k, v in table.items()})
-        if "slack_users" in table:
+        settings.update({k.replace("-", "_"): v for k, v in table.items() if v is not None})
+        if table.get("slack_users") is not None:
             settings["slack_users"] = [str(file.parent / p) for p in _as_list(table["slack_users"])]
     if "slack_users" not in settings:
         evidence = folder / "evidence"

@@ -218,7 +218,11 @@ def dump_report(report: Report, *, base_text: str | None = None) -> str:
 
 
 def _without_defaults(report: Report) -> dict:
-    data = report.model_dump(mode="python")
+    data = report.model_dump(mode="python", exclude_none=False)
+    if not data.get("audiences"):
+        data.pop("audiences", None)  # optional block: only written when someone configured it
+    else:
+        data["audiences"] = report.model_dump(mode="python", exclude_none=True)["audiences"]
     # Keep every section visible (even empty) so a person editing the YAML sees the shape,
     # but drop ``None`` scalars inside list rows to keep rows short.
     for row in data.get("actions", []):

@@ -2,9 +2,10 @@
 seed into a temporary folder, each measured in its own warm process.
 
 For each format it prints lines/s, MB/s, peak RSS over the process's warm baseline, and the
-wall-time ratios (and, steadier on a busy machine, the CPU-time ratio) to the bare engine (the polars or pyarrow pipeline with nothing of ours around
-it) and to a naive Python ``re`` + ``strptime`` loop, both measured in the same run. A last
-row times a 1 %-of-the-file window cut by byte-offset bisection.
+wall-time ratios (and, steadier on a busy machine, the CPU-time ratio) to the bare engine
+(the polars or pyarrow pipeline with nothing of ours around it) and to a naive Python ``re``
++ ``strptime`` loop, both measured in the same run. A last row times a 1 %-of-the-file window
+cut by byte-offset bisection.
 
 Usage: ``.venv/bin/python tests/bench/import_bench.py [--lines N] [--formats F,...] [--keep DIR]``
 """

@@ -116,3 +116,19 @@ def test_dst_repeat_straddling_blocks_reads_second_pass_after_the_clock_goes_bac
     assert list(frame["timestamp"]) == utc
     assert frame["time_note"].iloc[-1] == "DST repeat: read as the second pass"
     assert report_of(frame).balanced
+
+
+def test_csv_is_read_whole_whatever_the_block_size(tmp_path):
+    rows = ["timestamp,level,message"] + [
+        f'2026-10-14 14:{i // 60:02d}:{i % 60:02d},{("INFO", "ERROR")[i % 2]},"event {i}"'
+        for i in range(200)
+    ]
+    rows[51] = '2026-10-14 14:00:50,INFO,"two\nlines"'  # a quoted field across a line break
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join(rows) + "\n")
+    frame = load_logs(path, chunk_bytes=256)
+    report = report_of(frame)
+    assert report.rows == 200 and report.continuation_lines == 1 and report.balanced
+    assert report.rejects == {"CSV header row (column names)": 1}
+    assert frame["message"].iloc[50] == "two\nlines"
+    assert frame["provenance"].iloc[199] == f"{path}:202"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_kit.publish import publish
-from postmortem_kit.report import Report, save_report
+from postmortem_kit.report import Audience, Report, load_report, save_report
 
 pytestmark = [pytest.mark.notebook]
 
@@ -171,11 +171,9 @@ PLANTED = (
 @pytest.fixture(scope="module")
 def external_incident(tmp_path_factory) -> Path:
     folder = _make_incident(tmp_path_factory.mktemp("secrets") / "inc", PLANTED)
-    report = folder / "postmortem.yaml"
-    report.write_text(
-        report.read_text()
-        + "audiences:\n  external:\n    internal_domains: [corp.harborpine.example]\n"
-    )
+    report = load_report(folder)
+    report.audiences = {"external": Audience(internal_domains=["corp.harborpine.example"])}
+    save_report(report, folder)
     return folder
 
 
@@ -207,6 +205,10 @@ def test_external_markdown_and_pdf_hold_no_secret(external_incident, chromium_pa
     _assert_no_secret(text, "markdown")
     images = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
     assert images and all((md.parent / image).stat().st_size > 1000 for image in images)
+    pngs = {image: (md.parent / image).read_bytes() for image in images}
+    again = publish(external_incident, audience="external", format="md", build_time="T")
+    assert again.read_text() == text  # deterministic, build-time line included (fixed here)
+    assert {image: (md.parent / image).read_bytes() for image in images} == pngs
     assert "<script" not in text
     pdf = publish(external_incident, audience="external", format="pdf", build_time="T")
     assert pdf.read_bytes().startswith(b"%PDF")

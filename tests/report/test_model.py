@@ -172,3 +172,15 @@ def test_prometheus_source_needs_url_and_query():
         parse_report(base + "    url: http://127.0.0.1:9090\n")
     report = parse_report(base + "    url: http://127.0.0.1:9090\n    query: up\n")[0]
     assert (report.sources[0].query, report.sources[0].path) == ("up", None)
+
+
+def test_audiences_round_trip_only_what_was_set(tmp_path: Path):
+    from postmortem_kit.report import Audience
+
+    report = Report(id="INC-1", title="t")
+    assert "audiences" not in dump_report(report)
+    report.audiences = {"external": Audience(internal_domains=["corp.example"])}
+    save_report(report, tmp_path)
+    text = (tmp_path / "postmortem.yaml").read_text()
+    assert "internal_domains:" in text and "kinds" not in text
+    assert load_report(tmp_path) == report
