@@ -3,10 +3,12 @@ at a time into an Arrow table whose rows and rejects account for every line read
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import fnmatch
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -167,38 +169,70 @@ class _FileReader:
         block = opts.chunk_bytes if self.fmt.seekable else end - start
         return chunks.file_blocks(path, start, end, block)
 
+    def _split(self, block: bytes) -> tuple[pl.DataFrame, int]:
+        """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``
+        once the format is known. Runs in the worker thread, a block ahead of the parser."""
+        lines, invalid = split_lines(block)
+        fmt = self.fmt
+        if fmt is not None and fmt.prepare is not None and lines.height:
+            with contextlib.suppress(Exception):  # parse() prepares again and reports it
+                lines = fmt.prepare(lines)
+        return lines, invalid
+
     def run(self) -> pa.Table | None:
-        pending = None
-        for block, last in _lookahead(self.blocks()):
-            lines, invalid = split_lines(block)
-            total = lines.height
-            lines = chunks.number_lines(lines, self.next_line)
-            self.next_line += lines.height
-            self.report.lines_read += lines.height
-            self.report.invalid_utf8_lines += invalid
-            blank = lines["line"].is_null()
-            if blank.any():
-                nos = lines.filter(blank)["line_no"]
-                self.ctx.reject("blank line", nos, [(n, "") for n in nos.head(3)])
-                lines = lines.filter(~blank)
-            if pending is not None:
-                lines = pl.concat([pending, lines])
-                pending = None
-            if not lines.height:
-                continue
-            if self.fmt is None:
-                self.fmt = _choose(self.opts.format, lines, self.name, self.report)
-            if not self.fmt.seekable and not last:  # lines depend on others (CSV): whole
-                pending = lines
-                continue
-            if self.fmt.multiline and not last:
-                lines, pending = _split_tail(lines, self.fmt, self.ctx)
-                if not lines.height:
-                    continue
-            whole = self.fmt.wants_bytes and lines.height == total and not invalid
-            self._parse(lines, block if whole else b"")
+        """Parse every block; the next block is split (and prepared) meanwhile."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            items = _lookahead(self.blocks())
+
+            def ahead():
+                item = next(items, None)
+                return None if item is None else (pool.submit(self._split, item[0]), *item)
+
+            pending, current = None, ahead()
+            while current is not None:
+                future, block, last = current
+                lines, invalid = future.result()
+                if self.fmt is None and lines["line"].is_not_null().any():
+                    self.fmt = _choose(self.opts.format, lines, self.name, self.report)
+                current = ahead()  # the worker splits the next block while this one is parsed
+                pending = self._block(lines, invalid, block, last, pending)
         if pending is not None and pending.height:
             self._parse(pending, b"")
+        return self._finish()
+
+    def _block(
+        self, lines: pl.DataFrame, invalid: int, block: bytes, last: bool, pending
+    ) -> pl.DataFrame | None:
+        """Count and parse one block's lines; returns the lines carried to the next block."""
+        total = lines.height
+        lines = chunks.number_lines(lines, self.next_line)
+        self.next_line += lines.height
+        self.report.lines_read += lines.height
+        self.report.invalid_utf8_lines += invalid
+        blank = lines["line"].is_null()
+        if blank.any():
+            nos = lines.filter(blank)["line_no"]
+            self.ctx.reject("blank line", nos, [(n, "") for n in nos.head(3)])
+            lines = lines.filter(~blank)
+        if self.fmt is not None and self.fmt.prepare is not None and lines.height:
+            with contextlib.suppress(Exception):  # a block split before the format was known
+                lines = self.fmt.prepare(lines)
+        if pending is not None:
+            lines = pl.concat([pending, lines])
+        if not lines.height:
+            return None
+        if not self.fmt.seekable and not last:  # lines depend on others (CSV): whole
+            return lines
+        pending = None
+        if self.fmt.multiline and not last:
+            lines, pending = _split_tail(lines, self.fmt, self.ctx)
+            if not lines.height:
+                return pending
+        whole = self.fmt.wants_bytes and lines.height == total and not invalid
+        self._parse(lines, block if whole else b"")
+        return pending
+
+    def _finish(self) -> pa.Table | None:
         if not self.report.lines_read:
             self.report.notes.append("empty file")
         if self.fmt is not None:

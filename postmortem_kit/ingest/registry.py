@@ -105,6 +105,10 @@ class LogFormat:
     wants_bytes: bool = False
     #: Other names accepted by ``format=`` (``nginx`` for ``combined``, ``jsonl`` for ``json``).
     aliases: tuple[str, ...] = ()
+    #: Optional pure per-line work on a block's lines (``line_no``, ``line``) returning them
+    #: with more columns, which ``parse`` then accepts in their place. Free of side effects,
+    #: it runs on the next block in another thread while ``parse`` works on this one.
+    prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None
 
 
 class FormatRegistry:

@@ -85,6 +85,21 @@ def _timestamps(events: pl.DataFrame, styles, ctx: ParseContext) -> pl.DataFrame
     return events.with_columns(timestamp=utc, time_note=note).drop("ts")
 
 
+def line_preparer(pattern: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """The pure, per-line part of a one-regex parser: the pattern's groups as columns. Having
+    no side effects, it may run on the next block in another thread while this one is parsed;
+    the parser skips it for lines that already went through it."""
+
+    def prepare(lines: pl.DataFrame) -> pl.DataFrame:
+        if "ts" in lines.columns:
+            return lines
+        return lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest(
+            "_g"
+        )
+
+    return prepare
+
+
 def line_parser(
     pattern: str,
     styles: tuple[str, ...],
@@ -100,9 +115,10 @@ def line_parser(
     casts columns afterwards.
     """
     style_objs = tuple(STYLE_BY_NAME[s] for s in styles)
+    prepare = line_preparer(pattern)
 
     def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-        g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
+        g = prepare(lines)
         event = g["ts"].is_not_null()
         if multiline:
             events = attach_continuations(g, event, ctx)
@@ -162,6 +178,7 @@ def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
     ).drop("ident", "request")
 
 
+prepare_access = line_preparer(ACCESS)
 parse_access = line_parser(ACCESS, ("clf", "iso8601"), label="access log", derive=_derive_access)
 
 
@@ -210,7 +227,9 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(severity=normalise_severity(pl.col("severity_raw")))
 
 
+prepare_rfc3164 = line_preparer(RFC3164)
 parse_rfc3164 = line_parser(RFC3164, ("bsd", "iso8601"), label="syslog", derive=_derive_syslog)
+prepare_rfc5424 = line_preparer(RFC5424)
 parse_rfc5424 = line_parser(RFC5424, ("iso8601",), label="RFC 5424 syslog", derive=_derive_syslog)
 
 
@@ -249,15 +268,19 @@ def _derive_cri(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(partial=pl.col("_tag") == "P", message=pl.col("message").fill_null(""))
 
 
+prepare_postgres = line_preparer(POSTGRES)
 parse_postgres = line_parser(
     POSTGRES, ("iso8601",), label="PostgreSQL log", multiline=True, derive=_derive_levelled
 )
+prepare_apache_error = line_preparer(APACHE_ERROR)
 parse_apache_error = line_parser(
     APACHE_ERROR, ("ctime",), label="Apache error log", multiline=True, derive=_derive_levelled
 )
+prepare_nginx_error = line_preparer(NGINX_ERROR)
 parse_nginx_error = line_parser(
     NGINX_ERROR, ("ymd-slash",), label="nginx error log", multiline=True, derive=_derive_levelled
 )
+prepare_cri = line_preparer(CRI)
 parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_derive_cri)
 
 

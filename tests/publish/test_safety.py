@@ -30,6 +30,12 @@ PAYLOADS = [
 PAYLOAD = " ".join(PAYLOADS)
 
 
+SLACK_USER = {
+    "id": "U1", "name": "jdoe", "real_name": "Jordan Doe",
+    "profile": {"display_name": "jordan.doe", "real_name": "Jordan Doe"},
+}  # fmt: skip
+
+
 def _minutes(n: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=n)
 
@@ -49,6 +55,17 @@ def _write_evidence(folder: Path, text: str) -> None:
          "description": f"config push {text}", "author": "deployer", "status": "succeeded"},
     ]  # fmt: skip
     (evidence / "deploys.json").write_text(json.dumps(deploys, indent=2))
+    slack = evidence / "slack"
+    (slack / "inc-9").mkdir(parents=True, exist_ok=True)
+    (slack / "users.json").write_text(json.dumps([SLACK_USER]))
+    (slack / "channels.json").write_text(json.dumps([{"id": "C1", "name": "inc-9"}]))
+    messages = [
+        {"type": "message", "user": "U1", "text": f"seeing errors: {text}",
+         "ts": f"{_minutes(11).timestamp():.6f}"},
+        {"type": "message", "user": "U1", "text": "rolling back now",
+         "ts": f"{_minutes(20).timestamp():.6f}"},
+    ]  # fmt: skip
+    (slack / "inc-9" / "2026-10-14.json").write_text(json.dumps(messages, indent=2))
 
 
 def _make_incident(folder: Path, text: str, *, status: str = "in review") -> Path:
@@ -69,6 +86,9 @@ def _make_incident(folder: Path, text: str, *, status: str = "in review") -> Pat
                 {"time": _minutes(10), "description": f"Event {text}", "source": f"src {text}",
                  "kind": "impact", "pinned": True,
                  "provenance": f"evidence/app.jsonl:31 {text}"},
+                {"time": _minutes(11), "description": f"Jordan Doe in chat: seeing errors: {text}",
+                 "source": "slack", "kind": "communication", "pinned": True,
+                 "provenance": "evidence/slack/inc-9/2026-10-14.json:2"},
             ],
             "root_cause": {
                 "root_cause": f"Root cause {text}", "contributing_factors": [f"factor {text}"],
@@ -88,6 +108,7 @@ def _make_incident(folder: Path, text: str, *, status: str = "in review") -> Pat
                 {"name": "app", "kind": "logs", "path": "evidence/app.jsonl", "format": "json"},
                 {"name": "deploys", "kind": "events", "path": "evidence/deploys.json",
                  "format": "deploys"},
+                {"name": "slack", "kind": "events", "path": "evidence/slack", "format": "slack"},
             ],
         }
     )  # fmt: skip
@@ -159,6 +180,7 @@ SECRETS = {
     "github": "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A",
     "slack token": "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
     "url password": "hunter2sup3rs3cret",
+    "slack user": "Jordan Doe",
 }
 PLANTED = (
     f"mail {SECRETS['email']} from {SECRETS['ipv4']} and [{SECRETS['ipv6']}] via "
