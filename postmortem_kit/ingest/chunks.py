@@ -133,3 +133,13 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
     if len(tables) == 1:
         return tables[0]
     return pa.concat_tables(_unify_types(tables), promote_options="permissive")
+
+
+def add_null_columns(table: pa.Table, columns: dict[str, pa.DataType]) -> pa.Table:
+    """Put back the all-null columns the reader left out of every block, as nulls of
+    their type (one zero-filled allocation the system does not page in), in ``columns``'
+    order."""
+    for name, dtype in columns.items():
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(len(table), dtype))
+    return table.select([c for c in columns if c in table.column_names])

@@ -57,8 +57,10 @@ def severity_from_http_status(status: pl.Expr) -> pl.Expr:
 
 
 #: Columns with few distinct values, returned as categoricals (cheap to convert and hold): the
-#: core ones and the HTTP method and protocol of access logs.
-CATEGORICAL = ("source", "format", "severity", "method", "protocol")
+#: core ones, syslog's program and access logs' HTTP method and protocol.
+CATEGORICAL = (
+    "source", "format", "severity", "severity_raw", "host", "program", "method", "protocol",
+)  # fmt: skip
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:

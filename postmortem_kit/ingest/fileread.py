@@ -3,6 +3,7 @@ at a time into an Arrow table whose rows and rejects account for every line read
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import datetime as dt
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Bytes read to sniff a plain file's format before deciding whether to seek.
 HEAD_BYTES = 256 * 1024
+#: Blocks split (and prepared) ahead of the one being parsed, each in a worker thread.
+_AHEAD = 2
 #: Lines at the end of a block searched first for the last event start (multi-line formats);
 #: the whole block when none of them starts one.
 _TAIL_LINES = 64
@@ -136,6 +139,9 @@ class _FileReader:
             raw=RawFile(path, name, b""), fields=dict(opts.mapping) if opts.mapping else None,
         )  # fmt: skip
         self.tables: list[pa.Table] = []
+        #: Every column in first-seen order, with its Arrow type (null columns are not kept
+        #: per block: see :func:`chunks.add_null_columns`).
+        self.columns: dict[str, pa.DataType] = {}
         self.first: dt.datetime | None = None
         self.last: dt.datetime | None = None
 
@@ -180,21 +186,27 @@ class _FileReader:
         return lines, invalid
 
     def run(self) -> pa.Table | None:
-        """Parse every block; the next block is split (and prepared) meanwhile."""
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        """Parse every block in order; the next blocks are split (and prepared) meanwhile,
+        on the other cores."""
+        with ThreadPoolExecutor(max_workers=_AHEAD) as pool:
             items = _lookahead(self.blocks())
+            queue: collections.deque = collections.deque()
 
-            def ahead():
-                item = next(items, None)
-                return None if item is None else (pool.submit(self._split, item[0]), *item)
+            def fill() -> None:
+                while len(queue) < _AHEAD:
+                    item = next(items, None)
+                    if item is None:
+                        return
+                    queue.append((pool.submit(self._split, item[0]), *item))
 
-            pending, current = None, ahead()
-            while current is not None:
-                future, block, last = current
+            pending = None
+            fill()
+            while queue:
+                future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if self.fmt is None and lines["line"].is_not_null().any():
                     self.fmt = _choose(self.opts.format, lines, self.name, self.report)
-                current = ahead()  # the worker splits the next block while this one is parsed
+                fill()
                 pending = self._block(lines, invalid, block, last, pending)
         if pending is not None and pending.height:
             self._parse(pending, b"")
@@ -241,7 +253,7 @@ class _FileReader:
         if not self.tables:
             return None
         self.report.first, self.report.last = str(self.first), str(self.last)
-        return chunks.concat_tables(self.tables)
+        return chunks.add_null_columns(chunks.concat_tables(self.tables), self.columns)
 
     def _parse(self, lines: pl.DataFrame, data: bytes) -> None:
         """Parse lines; ``data``, when given, is exactly their bytes (for formats that read
@@ -295,7 +307,13 @@ class _FileReader:
         ).drop([c for c in ("line_no", "_lines") if c in events.columns])
         # Arrow's plain strings hold only the bytes each value needs: the block's lines and
         # the parser's intermediate columns are freed here, not kept alive by string views.
-        table = conform(events).to_arrow(compat_level=pl.CompatLevel.oldest())
+        # All-null columns are left out of the block (put back once per file at the end).
+        events = conform(events)
+        schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+        for field in schema:
+            self.columns.setdefault(field.name, field.type)
+        empty = [c for c in events.columns if events[c].null_count() == events.height]
+        table = events.drop(empty).to_arrow(compat_level=pl.CompatLevel.oldest())
         self.tables.append(categorise(table))
 
 

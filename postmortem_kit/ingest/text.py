@@ -85,17 +85,20 @@ def _timestamps(events: pl.DataFrame, styles, ctx: ParseContext) -> pl.DataFrame
     return events.with_columns(timestamp=utc, time_note=note).drop("ts")
 
 
-def line_preparer(pattern: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """The pure, per-line part of a one-regex parser: the pattern's groups as columns. Having
-    no side effects, it may run on the next block in another thread while this one is parsed;
-    the parser skips it for lines that already went through it."""
+def line_preparer(
+    pattern: str, derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """The pure, per-line part of a one-regex parser: the pattern's groups as columns, then
+    ``derive`` (which must use only the line's own groups). Having no side effects, it may
+    run on the next block in another thread while this one is parsed; the parser skips it
+    for lines that already went through it."""
 
     def prepare(lines: pl.DataFrame) -> pl.DataFrame:
         if "ts" in lines.columns:
             return lines
-        return lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest(
-            "_g"
-        )
+        g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g"))
+        g = g.unnest("_g")
+        return derive(g) if derive is not None else g
 
     return prepare
 
@@ -112,10 +115,10 @@ def line_parser(
 
     ``pattern`` must have a ``ts`` group (the timestamp text) and usually ``message``;
     other named groups become columns (``_``-prefixed ones are dropped). ``derive`` adds or
-    casts columns afterwards.
+    casts columns from a line's own groups (it runs in :func:`line_preparer`).
     """
     style_objs = tuple(STYLE_BY_NAME[s] for s in styles)
-    prepare = line_preparer(pattern)
+    prepare = line_preparer(pattern, derive)
 
     def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         g = prepare(lines)
@@ -126,8 +129,6 @@ def line_parser(
             events = reject_rows(ctx, g, ~event, f"does not match the {label} layout")
             events = events.drop("line").with_columns(_lines=pl.lit(1, pl.Int64))
         events = _timestamps(events, style_objs, ctx)
-        if derive is not None:
-            events = derive(events)
         drop = [c for c in events.columns if c.startswith("_") and c != "_lines"] + ["line"]
         return events.drop([c for c in drop if c in events.columns])
 
@@ -178,7 +179,7 @@ def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
     ).drop("ident", "request")
 
 
-prepare_access = line_preparer(ACCESS)
+prepare_access = line_preparer(ACCESS, _derive_access)
 parse_access = line_parser(ACCESS, ("clf", "iso8601"), label="access log", derive=_derive_access)
 
 
@@ -227,9 +228,9 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(severity=normalise_severity(pl.col("severity_raw")))
 
 
-prepare_rfc3164 = line_preparer(RFC3164)
+prepare_rfc3164 = line_preparer(RFC3164, _derive_syslog)
 parse_rfc3164 = line_parser(RFC3164, ("bsd", "iso8601"), label="syslog", derive=_derive_syslog)
-prepare_rfc5424 = line_preparer(RFC5424)
+prepare_rfc5424 = line_preparer(RFC5424, _derive_syslog)
 parse_rfc5424 = line_parser(RFC5424, ("iso8601",), label="RFC 5424 syslog", derive=_derive_syslog)
 
 
@@ -268,19 +269,19 @@ def _derive_cri(f: pl.DataFrame) -> pl.DataFrame:
     return f.with_columns(partial=pl.col("_tag") == "P", message=pl.col("message").fill_null(""))
 
 
-prepare_postgres = line_preparer(POSTGRES)
+prepare_postgres = line_preparer(POSTGRES, _derive_levelled)
 parse_postgres = line_parser(
     POSTGRES, ("iso8601",), label="PostgreSQL log", multiline=True, derive=_derive_levelled
 )
-prepare_apache_error = line_preparer(APACHE_ERROR)
+prepare_apache_error = line_preparer(APACHE_ERROR, _derive_levelled)
 parse_apache_error = line_parser(
     APACHE_ERROR, ("ctime",), label="Apache error log", multiline=True, derive=_derive_levelled
 )
-prepare_nginx_error = line_preparer(NGINX_ERROR)
+prepare_nginx_error = line_preparer(NGINX_ERROR, _derive_levelled)
 parse_nginx_error = line_parser(
     NGINX_ERROR, ("ymd-slash",), label="nginx error log", multiline=True, derive=_derive_levelled
 )
-prepare_cri = line_preparer(CRI)
+prepare_cri = line_preparer(CRI, _derive_cri)
 parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_derive_cri)
 
 

@@ -132,3 +132,18 @@ def test_csv_is_read_whole_whatever_the_block_size(tmp_path):
     assert report.rejects == {"CSV header row (column names)": 1}
     assert frame["message"].iloc[50] == "two\nlines"
     assert frame["provenance"].iloc[199] == f"{path}:202"
+
+
+def test_blank_first_blocks_then_syslog_in_blocks(tmp_path):
+    # The format is only known once a block has a non-blank line; blocks split before that
+    # are prepared on the parser's side.
+    moments = [dt.datetime(2026, 10, 14, 14, 0) + dt.timedelta(seconds=i) for i in range(200)]
+    path = tmp_path / "syslog"
+    path.write_text("\n" * 5000 + _syslog(moments))
+    frame = load_logs(path, year=2026, chunk_bytes=SMALL)
+    report = report_of(frame)
+    assert report.format == "syslog-rfc3164"
+    assert report.rows == 200 and report.rejects == {"blank line": 5000} and report.balanced
+    assert list(frame["program"].unique()) == ["app"] and list(frame["pid"].unique()) == [7]
+    assert frame["provenance"].iloc[0] == f"{path}:5001"
+    assert frame["timestamp"].iloc[-1] == pd.Timestamp("2026-10-14T14:03:19Z")
