@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from postmortem_kit.ingest.frame import null_array
 from postmortem_kit.ingest.source import PROGRESS_BYTES
 
 #: Bytes parsed at a time (a block ends at the last line break inside it). Small blocks cost
@@ -137,9 +138,9 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
 
 def add_null_columns(table: pa.Table, columns: dict[str, pa.DataType]) -> pa.Table:
     """Put back the all-null columns the reader left out of every block, as nulls of
-    their type (one zero-filled allocation the system does not page in), in ``columns``'
-    order."""
+    their type on zero pages the system does not page in (see :func:`.frame.null_array`),
+    in ``columns``' order."""
     for name, dtype in columns.items():
         if name not in table.column_names:
-            table = table.append_column(name, pa.nulls(len(table), dtype))
+            table = table.append_column(name, null_array(dtype, len(table)))
     return table.select([c for c in columns if c in table.column_names])

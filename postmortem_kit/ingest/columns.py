@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 
+from postmortem_kit.ingest.frame import narrow_dictionaries, narrow_indices
+
 #: Normalised severities, least to most severe.
 SEVERITIES: tuple[str, ...] = ("debug", "info", "notice", "warning", "error", "critical")
 
@@ -94,10 +96,12 @@ def categorise(table: pa.Table) -> pa.Table:
     for name in CATEGORICAL:
         if name in table.column_names and _is_text(table.schema.field(name).type):
             i = table.column_names.index(name)
-            table = table.set_column(i, name, table[name].dictionary_encode())
+            encoded = table[name].dictionary_encode()
+            table = table.set_column(i, name, narrow_indices(encoded))
     return table
 
 
 def unify_categories(table: pa.Table) -> pa.Table:
-    """One dictionary per categorical column across a table's chunks."""
-    return table.unify_dictionaries()
+    """One dictionary per categorical column across a table's chunks, with the narrowest
+    index type that holds its categories."""
+    return narrow_dictionaries(table)

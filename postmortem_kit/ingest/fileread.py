@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest import chunks
+from postmortem_kit.ingest import chunks, frame
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.importreport import FileReport
@@ -313,8 +313,9 @@ class _FileReader:
         for field in schema:
             self.columns.setdefault(field.name, field.type)
         empty = [c for c in events.columns if events[c].null_count() == events.height]
-        table = events.drop(empty).to_arrow(compat_level=pl.CompatLevel.oldest())
-        self.tables.append(categorise(table))
+        shared = frame.equal_columns(events.drop(empty))
+        table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
+        self.tables.append(frame.put_shared(categorise(table), shared, events.columns))
 
 
 def read_one(

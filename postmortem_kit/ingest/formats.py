@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postmortem_kit.ingest import structured, text
+from postmortem_kit.ingest import logfmt, structured, text
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
 _ISO_RULE = "ISO 8601 / RFC 3339 with its offset; without one, the source's tz= (UTC if none)"
@@ -152,8 +152,8 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
     LogFormat(
         name="logfmt",
         description='logfmt key=value lines (time=… level=… msg="…")',
-        sniff=structured.sniff_logfmt,
-        parse=structured.parse_logfmt,
+        sniff=logfmt.sniff_logfmt,
+        parse=logfmt.parse_logfmt,
         timestamp=_JSON_TIME,
         example='time=2026-10-14T14:07:00Z level=error msg="payment declined" order=812',
     ),

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 
 from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import formats as _formats  # noqa: F401  (registers the built-ins)
+from postmortem_kit.ingest import frame as frames
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, empty_frame, unify_categories
 from postmortem_kit.ingest.fileread import read_one
@@ -158,30 +158,18 @@ def load_logs(
     else:
         table = categorise(empty_frame().to_arrow(compat_level=pl.CompatLevel.oldest()))
     del tables
+    names = table.column_names
+    table, nulls = frames.split_null_columns(table)  # put back on zero pages at the end
     stamps = pl.from_arrow(table["timestamp"])
     if not stamps.is_sorted():  # stable: equal times keep file order
         order = stamps.to_frame("t").with_row_index("i").sort("t", "i")["i"]
-        table = table.take(order.to_arrow())
+        table = frames.take_rows(table, order.to_arrow())
     del stamps
     table = unify_categories(table)
-    out = _to_pandas(table)  # releases the table's buffers as it goes (self_destruct)
+    out = frames.to_pandas(table, nulls, names)  # releases the table's buffers as it goes
     del table
     out.attrs["import_report"] = report
     return out
-
-
-_NULLABLE = {
-    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
-    pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype(),
-}  # fmt: skip
-
-
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    """Arrow → pandas without copying text (plain Arrow strings become pandas' Arrow-backed
-    ``str`` columns as they are), integers with gaps as nullable ``Int64`` (not float). The
-    table's buffers are released column by column as they are converted."""
-    return table.to_pandas(types_mapper=_NULLABLE.get, self_destruct=True, split_blocks=True)
 
 
 def import_report(frame: pd.DataFrame) -> ImportReport | None:

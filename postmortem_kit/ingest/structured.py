@@ -252,62 +252,6 @@ def json_sniffer(required: Callable[[set[str]], bool], label: str, weight: float
     return sniff
 
 
-# --- logfmt -----------------------------------------------------------------------------------
-
-_PAIR = re.compile(r'([^\s="]+)=("(?:[^"\\]|\\.)*"|\S*)')
-_LOGFMT_LINE = re.compile(
-    r'^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)(?:\s+[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*))+\s*$'
-)
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value[1:-1]
-    return value
-
-
-def sniff_logfmt(sample: list[str], name: str) -> tuple[float, str]:
-    if not sample:
-        return 0.0, "no lines"
-    hits = sum(1 for line in sample if _LOGFMT_LINE.match(line))
-    return 0.95 * hits / len(sample), f"{hits}/{len(sample)} sample lines are key=value pairs"
-
-
-def parse_logfmt(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Vectorised: every ``key=value`` pair of every line, then one column per key."""
-    pairs = (
-        lines.select("line_no", pl.col("line").str.extract_all(_PAIR.pattern).alias("_p"))
-        .explode("_p")
-        .filter(pl.col("_p").is_not_null())
-        .with_columns(
-            _k=pl.col("_p").str.extract(r"^([^=]+)="),
-            _v=pl.col("_p").str.extract(r"^[^=]+=(.*)$"),
-        )
-    )  # fmt: skip
-    quoted = (
-        pl.col("_v").str.starts_with('"')
-        & pl.col("_v").str.ends_with('"')
-        & (pl.col("_v").str.len_chars() >= 2)
-    )
-    pairs = pairs.with_columns(
-        _v=pl.when(quoted)
-        .then(pl.col("_v").str.slice(1, pl.col("_v").str.len_chars() - 2)
-              .str.replace_all('\\"', '"', literal=True)
-              .str.replace_all("\\\\", "\\", literal=True))
-        .otherwise(pl.col("_v"))
-    )  # fmt: skip
-    has_pairs = lines["line_no"].is_in(pairs["line_no"].unique().implode())
-    kept = reject_rows(ctx, lines, ~has_pairs, "no key=value pairs")
-    if not kept.height:
-        return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.Datetime("ns", "UTC")})
-    wide = pairs.pivot(on="_k", index="line_no", values="_v", aggregate_function="first")
-    wide = kept.select("line_no").join(wide, on="line_no", how="left", maintain_order="left")
-    return normalise_records(wide.drop("line_no"), kept, ctx)
-
-
 # --- CSV / TSV ----------------------------------------------------------------------------------
 
 _DELIMITERS = (",", "\t", ";", "|")

@@ -121,6 +121,8 @@ def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):
                     cwd=str(folder),
                     progress_bar=False,
                     log_output=False,
+                    # the kernel's own startup warnings are noise for someone publishing
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 )
         except PapermillExecutionError as exc:
             raise PublishError(f"{source}: {_failure_line(exc)}") from None
