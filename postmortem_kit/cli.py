@@ -38,7 +38,7 @@ FAMILY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "formats": (
         "postmortem_kit.ingest.cli:formats_command",
-        "List every supported log format with an example line.",
+        "List every supported log, event and metrics format with an example.",
     ),
     "check": (
         "postmortem_kit.publish.commands:check_command",

@@ -89,9 +89,22 @@ def import_logs_command(paths, fmt, tz, year, since, until, strict, out) -> None
 
 @click.command("formats")
 def formats_command() -> None:
-    """List every supported log format with its timestamp rule and an example line."""
+    """List every supported format (logs, events, metrics) with an example."""
+    from postmortem_kit.explore import metric_format_table
+    from postmortem_kit.ingest.events import event_format_table
+
+    click.echo("LOGS (load_logs; sources kind: logs)\n")
     for row in format_table():
         alias = f" (also: {row['aliases']})" if row["aliases"] else ""
         click.echo(f"{row['name']}{alias}: {row['description']}")
         click.echo(f"    time:    {row['timestamp']}")
+        click.echo(f"    example: {row['example']}")
+    click.echo("\nEVENTS (load_events; sources kind: events)\n")
+    for row in event_format_table():
+        click.echo(f"{row['name']}: {row['maps']}")
+        click.echo(f"    time:    {row['time rule']}")
+        click.echo(f"    example: {row['example']}")
+    click.echo("\nMETRICS (load_metrics; sources kind: metrics)\n")
+    for row in metric_format_table().to_dict("records"):
+        click.echo(f"{row['name']}: {row['description']}")
         click.echo(f"    example: {row['example']}")

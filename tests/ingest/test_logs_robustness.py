@@ -238,6 +238,9 @@ def test_cli_import_logs_and_formats(tmp_path):
     assert (
         result.exit_code == 0 and "syslog-rfc3164" in result.output and "example:" in result.output
     )
+    # every family is listed: logs, events (Slack, Alertmanager, ...) and metrics
+    for name in ("combined", "slack", "alertmanager", "pagerduty", "k8s-events", "metrics-csv"):
+        assert f"\n{name}" in result.output, name
     bad = CliRunner().invoke(import_logs_command, [str(tmp_path / "nope.log")])
     assert bad.exit_code != 0 and "no such file" in bad.output and "Traceback" not in bad.output
 

@@ -1,0 +1,85 @@
+"""The frame ``load_logs`` returns, built to hold little memory: all-null columns on shared
+zero pages, ``client_ip`` sharing ``client``'s text, categorical indices as narrow as their
+categories. None of that may show: types, values and independence of columns stay as if
+every column had its own buffers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from postmortem_kit.ingest import load_logs
+
+
+def access_line(i: int, client: str | None = None, minute: int | None = None) -> str:
+    minute = i % 60 if minute is None else minute
+    return (
+        f"{client or f'10.0.0.{i % 250}'} - - [14/Oct/2026:10:{minute:02d}:00 -0400] "
+        f'"GET /x?id={i} HTTP/1.1" 200 {i} "-" "curl/8"\n'
+    )
+
+
+def test_all_null_columns_keep_their_types_and_are_independent(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("".join(access_line(i) for i in range(300)))
+    first = load_logs(path, chunk_bytes=1024)
+    second = load_logs(path, chunk_bytes=1024)
+    for frame in (first, second):
+        assert len(frame) == 300
+        assert frame["referer"].isna().all() and frame["user"].isna().all()
+        assert frame["time_note"].isna().all() and frame["latency"].isna().all()
+        assert str(frame["referer"].dtype) == str(frame["path"].dtype)  # text, like the others
+        assert frame["host"].isna().all() and isinstance(frame["host"].dtype, pd.CategoricalDtype)
+    assert list(first.columns[:9]) == [
+        "timestamp", "source", "host", "severity", "severity_raw", "message", "provenance",
+        "format", "time_note",
+    ]  # fmt: skip
+    first.loc[0, "referer"] = "https://example.com/"
+    first.loc[1, "user"] = "bob"
+    assert first["referer"].iloc[0] == "https://example.com/"
+    assert second["referer"].isna().all() and second["user"].isna().all()
+    assert first["user"].isna().sum() == 299 and first["referer"].isna().sum() == 299
+
+
+def test_an_all_null_integer_column_is_nullable_int_and_writable(tmp_path):
+    path = tmp_path / "syslog"
+    path.write_text(
+        "".join(
+            f"Oct 14 14:07:{i:02d} db-1 postgres[{100 + i}]: LOG:  event {i}\n" for i in range(40)
+        )
+    )
+    frame = load_logs(path, year=2026, chunk_bytes=256)
+    assert str(frame["facility"].dtype) == "Int64" and frame["facility"].isna().all()
+    frame.loc[3, "facility"] = 16
+    assert frame["facility"].iloc[3] == 16 and frame["facility"].isna().sum() == 39
+    assert frame["pid"].tolist() == [100 + i for i in range(40)]
+
+
+def test_client_ip_equals_client_or_holds_just_the_address(tmp_path):
+    lines = [access_line(i, minute=59 - i) for i in range(30)]  # newest first: sorted on load
+    lines[10] = access_line(10, client='"192.0.2.7, 10.0.0.1"', minute=49)
+    path = tmp_path / "access.log"
+    path.write_text("".join(lines))
+    frame = load_logs(path, chunk_bytes=512)
+    assert frame["timestamp"].is_monotonic_increasing
+    by_line = frame.set_index(frame["provenance"].str.rsplit(":", n=1).str[1].astype(int))
+    assert by_line.loc[11, "client"] == "192.0.2.7, 10.0.0.1"
+    assert by_line.loc[11, "client_ip"] == "192.0.2.7"
+    assert by_line.loc[1, "client"] == by_line.loc[1, "client_ip"] == "10.0.0.0"
+    assert by_line.loc[30, "client_ip"] == "10.0.0.29"
+    frame.loc[frame.index[0], "client"] = "changed"
+    assert frame["client_ip"].iloc[0] != "changed"
+
+
+def test_many_categories_across_blocks_get_wider_indices(tmp_path):
+    hosts = [f"host-{i:03d}" for i in range(300)]
+    path = tmp_path / "syslog"
+    path.write_text(
+        "".join(
+            f"Oct 14 14:{i // 60 % 60:02d}:{i % 60:02d} {hosts[i % 300]} app[1]: m {i}\n"
+            for i in range(900)
+        )
+    )
+    frame = load_logs(path, year=2026, chunk_bytes=2048)
+    assert isinstance(frame["host"].dtype, pd.CategoricalDtype)
+    assert frame["host"].nunique() == 300
+    assert frame["host"].tolist() == [hosts[i % 300] for i in range(900)]
