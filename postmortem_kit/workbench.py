@@ -19,6 +19,7 @@ published report is rendered from it — never from what the widgets hold.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -30,28 +31,21 @@ from postmortem_kit.report import KEY_TIMES, Report, compute_durations, load_rep
 from postmortem_kit.report.durations import format_duration
 
 
-def _load_logs(incident: Incident, source) -> pd.DataFrame:
-    from postmortem_kit.ingest import load_logs
+def _file_loader(module: str, function: str) -> Callable[[Incident, Any], pd.DataFrame]:
+    """A loader for file sources: ``module.function(path, format=, tz=, source=,
+    relative_to=)`` with provenance relative to the incident folder."""
 
-    return load_logs(
-        str(incident.folder / source.path),
-        format=source.format,
-        tz=source.timezone,
-        source=source.name,
-        relative_to=incident.folder,
-    )
+    def load(incident: Incident, source) -> pd.DataFrame:
+        loader = getattr(importlib.import_module(module), function)
+        return loader(
+            str(incident.folder / source.path),
+            format=source.format,
+            tz=source.timezone,
+            source=source.name,
+            relative_to=incident.folder,
+        )
 
-
-def _load_events(incident: Incident, source) -> pd.DataFrame:
-    from postmortem_kit.ingest.events import load_events
-
-    return load_events(
-        str(incident.folder / source.path),
-        format=source.format,
-        tz=source.timezone,
-        source=source.name,
-        relative_to=incident.folder,
-    )
+    return load
 
 
 def query_window(report: Report) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -80,8 +74,8 @@ def _load_metrics(incident: Incident, source) -> pd.DataFrame:
 
 #: source kind → loader(incident, source) → frame (with ``attrs["import_report"]``)
 SOURCE_LOADERS: dict[str, Callable[[Incident, Any], pd.DataFrame]] = {
-    "logs": _load_logs,
-    "events": _load_events,
+    "logs": _file_loader("postmortem_kit.ingest", "load_logs"),
+    "events": _file_loader("postmortem_kit.ingest.events", "load_events"),
     "metrics": _load_metrics,
 }
 

@@ -35,6 +35,8 @@ from postmortem_kit.resources import resource_path
 NOTEBOOK_FILE = "postmortem.ipynb"
 REPORT_DIR = "report"
 REPORT_STEM = "postmortem"
+#: seconds to wait for a cell's output after it finished executing
+IOPUB_TIMEOUT = 120
 #: set by jupyter_server in the kernels of JupyterLab sessions (live figures need a frontend)
 SESSION_VARIABLE = "JPY_SESSION_NAME"
 
@@ -123,6 +125,9 @@ def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):
                     log_output=False,
                     # the kernel's own startup warnings are noise for someone publishing
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    # papermill's default (4 s) for output to arrive after a cell finished
+                    # is too short for a large incident on a loaded 2-core machine
+                    iopub_timeout=IOPUB_TIMEOUT,
                 )
         except PapermillExecutionError as exc:
             raise PublishError(f"{source}: {_failure_line(exc)}") from None
