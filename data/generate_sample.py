@@ -3616,6 +3616,10 @@ the saturation.
         a(f"    path: {spath}")
         a(f"    format: {fmt}")
         a(f"    timezone: {tz if tz else 'null'}")
+    # what a customer-facing report must not show: the shop's internal hosts and tools
+    a("audiences:")
+    a("  external:")
+    a("    internal_domains: [harborpine.example, harborpine.slack.com]")
     path.write_text("\n".join(L) + "\n", encoding="utf-8")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import urllib.parse
 from zoneinfo import ZoneInfo
 
 import mistune
@@ -43,13 +44,24 @@ def escape(value: object) -> str:
 
 
 def safe_url(url: str | None) -> str:
-    """The URL if it is http(s) or mailto, else an empty string (no ``javascript:``)."""
+    """The URL if it is a well-formed http(s) or mailto URL, else an empty string.
+
+    Rejects ``javascript:`` and other schemes, and URLs whose host a redaction replaced with a
+    placeholder (``https://[host-1]/...``), which are shown as text instead of a dead link.
+    """
     if not url:
         return ""
-    lowered = url.strip().lower()
-    if lowered.startswith(("http://", "https://", "mailto:")):
-        return url.strip()
-    return ""
+    url = url.strip()
+    lowered = url.lower()
+    if lowered.startswith("mailto:"):
+        return url
+    if not lowered.startswith(("http://", "https://")):
+        return ""
+    try:
+        host = urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        return ""
+    return url if host else ""
 
 
 def utc_time(moment: dt.datetime | None, *, seconds: bool = True) -> str:
