@@ -389,3 +389,12 @@ def suggest_times(incident: Incident, evidence: Evidence) -> pd.DataFrame:
     shown = [c for c in ("series", "start", "end", "score", "evidence") if c in hints.columns]
     _display_table(_compact_table(hints, {c: c for c in shown}))
     return hints
+
+
+def show_check(incident: Incident) -> Any:
+    """Display the pre-publication review of the report file (what `postmortem check` says)."""
+    from postmortem_kit.publish.check import check_report
+
+    result = check_report(incident.reload())
+    _display(result)
+    return result
