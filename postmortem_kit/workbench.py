@@ -109,6 +109,7 @@ class Evidence:
     events: pd.DataFrame
     metrics: pd.DataFrame
     import_reports: list[Any]
+    sources: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def _repr_html_(self) -> str:
         parts = [
@@ -162,19 +163,64 @@ def _concat(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     return out
 
 
+def _accounting(kind: str, frame: pd.DataFrame, report: Any) -> dict[str, Any]:
+    """How much of one source was read and kept, from its import report."""
+    if hasattr(report, "lines_read"):  # logs
+        files = report.to_dict().get("files", [])
+        zones = "; ".join(dict.fromkeys(f.get("timezone", "") for f in files if f.get("timezone")))
+        return {
+            "read": report.lines_read,
+            "kept": report.rows,
+            "joined": report.continuation_lines,
+            "rejected": report.rejected,
+            "time": zones,
+        }
+    if hasattr(report, "records_read"):  # events
+        notes = "; ".join(dict.fromkeys(n for i in report.inputs for n in i.notes))
+        return {
+            "read": report.records_read,
+            "kept": report.events_made,
+            "joined": 0,
+            "rejected": len(report.rejects),
+            "time": notes,
+        }
+    return {"read": len(frame), "kept": len(frame), "joined": 0, "rejected": 0, "time": ""}
+
+
+def _source_row(source, frame: pd.DataFrame, report: Any) -> dict[str, Any]:
+    times = frame.get(_TIME_COLUMN[source.kind])
+    span = (
+        f"{times.min():%Y-%m-%d %H:%M:%S} – {times.max():%H:%M:%S} UTC"
+        if times is not None and len(times)
+        else "—"
+    )
+    where = source.path or f"{source.url} {source.query}"
+    return {
+        "source": source.name,
+        "kind": source.kind,
+        "from": where,
+        "format": source.format,
+        **_accounting(source.kind, frame, report),
+        "span": span,
+    }
+
+
 def load_evidence(incident: Incident) -> Evidence:
     """Load every source listed under ``sources:`` in the report, by kind.
 
     Returns
     -------
     Evidence
-        Logs, events and metrics frames (each sorted by time) and the import reports, which
-        account for every line read.
+        Logs, events and metrics frames (each sorted by time), the import reports, and a
+        table accounting for every source: lines or records read, rows kept, continuation
+        lines joined, rejected, time span and how its times were read.
     """
     frames: dict[str, list[pd.DataFrame]] = {kind: [] for kind in SOURCE_LOADERS}
     reports = []
+    rows = []
     for source in incident.report.sources:
         frame, rep = _load_source(incident, source)
+        rows.append(_source_row(source, frame, rep))
         frames[source.kind].append(frame)
         if rep is not None:
             reports.append(rep)
@@ -183,7 +229,16 @@ def load_evidence(incident: Incident) -> Evidence:
         events=_concat(frames["events"], "events"),
         metrics=_concat(frames["metrics"], "metrics"),
         import_reports=reports,
+        sources=pd.DataFrame(rows),
     )
+
+
+def show_sources(incident: Incident, evidence: Evidence) -> None:
+    """Display what the report rests on: every source, how much was read and kept."""
+    if not len(evidence.sources):
+        _note("No evidence yet: list sources under `sources:` in postmortem.yaml.")
+        return
+    _display_table(evidence.sources)
 
 
 def show_overview(incident: Incident, evidence: Evidence) -> None:

@@ -114,3 +114,25 @@ def test_story_is_visible_in_the_published_evidence(published):
     summary = html[html.index("<h2>1. Summary</h2>") : html.index("<h2>2. Timeline</h2>")]
     assert "clients_affected" in summary and "definition" in summary
     assert "distinct `client` with ≥ 1 failed request" in summary  # not truncated
+
+
+def test_every_source_is_accounted_for_in_the_report(published):
+    """The Timeline section lists each evidence source with lines read and rows kept; the
+    counts match the files (counted here with the standard library)."""
+    import gzip
+
+    _, html, raw = published
+    section = html[html.index("<h2>2. Timeline</h2>") : html.index("<h2>3. Root cause")]
+    timeline = section[section.index('<figure class="table">') :]
+    timeline = timeline[: timeline.index("</figure>")]  # the sources table
+    evidence = SAMPLE_INCIDENT / "evidence"
+    with gzip.open(evidence / "access.log.gz", "rt") as handle:
+        access_lines = sum(1 for _ in handle)
+    app_lines = sum(1 for _ in (evidence / "checkout-api.jsonl").open())
+    for name, lines in (("nginx", access_lines), ("checkout-api", app_lines)):
+        row = re.search(rf"<td>{name}</td>(.*?)</tr>", timeline, re.S)
+        assert row, name
+        cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+        assert cells[3:5] == [str(lines), str(lines)], (name, cells)
+    body = timeline[timeline.index("<tbody>") :]
+    assert body.count("<tr>") == len(raw["sources"])
