@@ -189,11 +189,11 @@ def _accounting(kind: str, frame: pd.DataFrame, report: Any) -> dict[str, Any]:
 
 def _source_row(source, frame: pd.DataFrame, report: Any) -> dict[str, Any]:
     times = frame.get(_TIME_COLUMN[source.kind])
-    span = (
-        f"{times.min():%Y-%m-%d %H:%M:%S} – {times.max():%H:%M:%S} UTC"
-        if times is not None and len(times)
-        else "—"
-    )
+    span = "—"
+    if times is not None and len(times):
+        first, last = times.min(), times.max()
+        end = f"{last:%H:%M:%S}" if first.date() == last.date() else f"{last:%Y-%m-%d %H:%M:%S}"
+        span = f"{first:%Y-%m-%d %H:%M:%S} – {end} UTC"
     where = source.path or f"{source.url} {source.query}"
     return {
         "source": source.name,

@@ -48,6 +48,20 @@ def normalise_severity(raw: pl.Expr) -> pl.Expr:
     )  # fmt: skip
 
 
+def with_severity(frame: pl.DataFrame, raw: str = "severity_raw") -> pl.DataFrame:
+    """``frame`` with ``severity``, :func:`normalise_severity` of column ``raw``, worked out
+    once per distinct raw value (a log has a handful) instead of once per row."""
+    values = frame[raw].cast(pl.String)
+    distinct = values.drop_nulls().unique()
+    if distinct.len() > frame.height // 4:  # as many distinct values as rows: per row
+        return frame.with_columns(severity=normalise_severity(pl.col(raw)))
+    table = pl.DataFrame({"raw": distinct}).select("raw", norm=normalise_severity(pl.col("raw")))
+    severity = values.replace_strict(
+        table["raw"], table["norm"], default=None, return_dtype=pl.String
+    )
+    return frame.with_columns(severity=severity)
+
+
 def severity_from_http_status(status: pl.Expr) -> pl.Expr:
     """Access logs have no level: 5xx is an error, 4xx a warning, the rest info."""
     return (

@@ -15,7 +15,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from postmortem_kit.ingest.columns import CORE_COLUMNS, normalise_severity
+from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
 from postmortem_kit.ingest.timestamps import STYLES, parse_timestamps, sniff_style
@@ -215,7 +215,7 @@ def normalise_records(
     ctx.time_info(info)
     frame = frame.with_columns(timestamp=utc, time_note=note, _lines=pl.lit(1, pl.Int64))
     if "severity_raw" in frame.columns:
-        frame = frame.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+        frame = with_severity(frame)
     return frame
 
 

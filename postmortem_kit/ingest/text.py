@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from postmortem_kit.ingest.columns import normalise_severity, severity_from_http_status
+from postmortem_kit.ingest.columns import severity_from_http_status, with_severity
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.source import sample_lines
 from postmortem_kit.ingest.timestamps import (
@@ -224,8 +224,7 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
     exprs["severity_raw"] = pl.coalesce(
         exprs["severity_raw"], word.struct.field("_l1"), word.struct.field("_l2")
     )
-    f = f.with_columns(**exprs)
-    return f.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+    return with_severity(f.with_columns(**exprs))
 
 
 prepare_rfc3164 = line_preparer(RFC3164, _derive_syslog)
@@ -262,7 +261,7 @@ def _derive_levelled(f: pl.DataFrame) -> pl.DataFrame:
         for c in ("pid", "tid", "session_line")
         if c in f.columns
     }
-    return f.with_columns(severity=normalise_severity(pl.col("severity_raw")), **ints)
+    return with_severity(f.with_columns(**ints))
 
 
 def _derive_cri(f: pl.DataFrame) -> pl.DataFrame:
@@ -298,6 +297,9 @@ LEVEL = (
 )
 
 
+_LEVEL_SET = _LEVEL_WORDS.split("|")
+
+
 def _bare(pattern: str) -> str:
     """A style's pattern with its named groups made non-capturing (matching it is cheaper)."""
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
@@ -314,25 +316,92 @@ def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
     return rf"^(?P<_pre>.{{0,{TIMESTAMP_WITHIN}}}?)(?P<ts>{_bare(style.pattern)})"
 
 
-def _extract(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
-    """Split lines into ``_pre``, ``ts`` and ``_rest``. When the sample's timestamps start
-    the line (``at_start``), an anchored regex goes first and only the lines it misses are
-    searched."""
+#: Characters stripped between a timestamp and its message (then whitespace).
+_AFTER_TS = r"[ \t,;:\-|\]>)]*"
+#: Characters of that set that also open a level word in :data:`LEVEL` (``[\s\[<(|]``).
+_OPENS_LEVEL = (" ", "\t", "|")
+#: :data:`LEVEL` looks at this many characters after the timestamp.
+_LEVEL_WITHIN = 120
+
+
+def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
+    """``_pre``, ``ts``, ``message`` and ``severity_raw`` of lines by a search for the
+    timestamp (the general path)."""
     pattern = text_pattern(style, at_start=at_start)
     g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
-    miss = g["ts"].is_null()
-    if at_start and not style.anchored and miss.any():
-        again = (
-            g.filter(miss).select("line_no", "line")
-            .with_columns(pl.col("line").str.extract_groups(text_pattern(style)).alias("_g"))
-            .unnest("_g")
-        )  # fmt: skip
-        g = pl.concat([g.filter(~miss), again.select(g.columns)]).sort("line_no")
-    return g.with_columns(
-        _rest=pl.col("line").str.slice(
-            pl.col("_pre").str.len_chars() + pl.col("ts").str.len_chars()
-        )
+    rest = pl.col("line").str.slice(pl.col("_pre").str.len_chars() + pl.col("ts").str.len_chars())
+    g = g.with_columns(_rest=rest).with_columns(
+        message=pl.concat_str(
+            [
+                pl.col("_pre").str.strip_chars(),
+                pl.col("_rest").str.strip_chars_start(" \t,;:-|]>)").str.strip_chars_end(),
+            ],
+            separator=" ",
+        ).str.strip_chars(),
     )
+    # Level words sit near the timestamp: look only at the next 120 characters.
+    head = pl.col("_rest").str.slice(0, _LEVEL_WITHIN).str.extract_groups(LEVEL).alias("_lv")
+    g = g.with_columns(head).unnest("_lv")
+    return g.with_columns(severity_raw=pl.coalesce("_l1", "_l2", "_l3")).select(
+        "line_no", "line", "ts", "message", "severity_raw"
+    )
+
+
+def _at_start(lines: pl.DataFrame, style: TimeStyle) -> pl.DataFrame:
+    """The same columns as :func:`_searched` (without ``_pre``, which is empty) for a
+    timestamp that starts the line, by one regex that stops after the level word.
+
+    The regex captures the timestamp, the separator after it (``_s``, then whitespace
+    ``_w``: what the general path strips) and the word right after that: a level word when
+    it is one of :data:`LEVEL`'s (a whole word, as :data:`LEVEL` has it end at a
+    non-letter). The message is the rest of the line, sliced off. A level word found so is
+    what :data:`LEVEL` finds first when the character before it opens a level word and it
+    ends inside the searched characters; the other lines with a timestamp get
+    :data:`LEVEL`'s search."""
+    pattern = (
+        rf"^(?P<ts>{_bare(style.pattern.removeprefix('^'))})(?P<_s>{_AFTER_TS})(?P<_w>\s*)"
+        r"(?:(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$))?"
+    )
+    g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
+    skip = (
+        pl.col("ts").str.len_chars() + pl.col("_s").str.len_chars() + pl.col("_w").str.len_chars()
+    )
+    s = pl.col("_s")
+    opens = (pl.col("_w") != "") | (s == "")
+    for ch in _OPENS_LEVEL:
+        opens = opens | s.str.ends_with(ch)
+    inside = (
+        pl.col("_s").str.len_chars() + pl.col("_w").str.len_chars() + pl.col("_l1").str.len_chars()
+        < _LEVEL_WITHIN
+    )
+    g = g.with_columns(
+        message=pl.col("line").str.slice(skip).str.strip_chars_end(),
+        severity_raw=pl.when(opens & inside & pl.col("_l1").is_in(_LEVEL_SET)).then(pl.col("_l1")),
+    )
+    search = g.select(pl.col("ts").is_not_null() & pl.col("severity_raw").is_null()).to_series()
+    if search.any():
+        rows = search.arg_true()
+        rest = g.filter(search).select(
+            pl.col("line").str.slice(pl.col("ts").str.len_chars(), _LEVEL_WITHIN)
+            .str.extract_groups(LEVEL).alias("_lv")
+        ).unnest("_lv")  # fmt: skip
+        found = rest.select(pl.coalesce("_l1", "_l2", "_l3")).to_series()
+        g = g.with_columns(g["severity_raw"].scatter(rows, found))
+    return g.select("line_no", "line", "ts", "message", "severity_raw")
+
+
+def _split(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
+    """Split lines into ``ts``, ``message`` and ``severity_raw`` (null ``ts``: no timestamp).
+    When the sample's timestamps start the line (``at_start``), an anchored regex goes first
+    and only the lines it misses are searched."""
+    if not (at_start or style.anchored):
+        return _searched(lines, style, at_start)
+    g = _at_start(lines, style)
+    miss = g["ts"].is_null()
+    if style.anchored or not miss.any():
+        return g
+    again = _searched(g.filter(miss).select("line_no", "line"), style, at_start=False)
+    return pl.concat([g.filter(~miss), again]).sort("line_no")
 
 
 def sniff_text(sample: list[str], name: str) -> tuple[float, str]:
@@ -363,22 +432,9 @@ def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
-    g = _extract(lines, style, at_start)
-    g = g.with_columns(
-        message=pl.concat_str(
-            [
-                pl.col("_pre").str.strip_chars(),
-                pl.col("_rest").str.strip_chars_start(" \t,;:-|]>)").str.strip_chars_end(),
-            ],
-            separator=" ",
-        ).str.strip_chars(),
-    )
-    # Level words sit near the timestamp: look only at the next 120 characters.
-    head = pl.col("_rest").str.slice(0, 120).str.extract_groups(LEVEL).alias("_lv")
-    g = g.with_columns(head).unnest("_lv")
-    g = g.with_columns(severity_raw=pl.coalesce("_l1", "_l2", "_l3"))
+    g = _split(lines, style, at_start)
     events = attach_continuations(g, g["ts"].is_not_null(), ctx)
     events = _timestamps(events, (style,), ctx)
-    events = events.with_columns(severity=normalise_severity(pl.col("severity_raw")))
+    events = with_severity(events)
     drop = [c for c in events.columns if c.startswith("_") and c != "_lines"]
     return events.drop(drop + ["line"])

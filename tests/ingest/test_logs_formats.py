@@ -379,3 +379,35 @@ def test_import_report_prints_readably(tmp_path):
     assert "ASSUMED UTC" in html and "<table>" in html
     data = report.to_dict()
     assert data["files"][0]["rejects"] == {"blank line": 1}
+
+
+def test_generic_text_level_word_and_message_after_the_timestamp(tmp_path):
+    # The level word is taken only where a search of the 120 characters after the timestamp
+    # finds it first: after a space or "|" (not after ","), a whole word, else further on.
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-10-14 00:00:00,100 ,INFO comma before the word\n"
+        "2026-10-14 00:00:01,000 | ERROR boom\n"
+        "2026-10-14 00:00:02,000 [worker-1] WARN slow\n"
+        "2026-10-14 00:00:03,000 INFOx then ERROR later\n"
+        "2026-10-14 00:00:04,000 INFORMATION: tabs after \t \n"
+        "2026-10-14 00:00:05,000 " + "-" * 118 + " ERROR too far\n"
+        "2026-10-14 00:00:06,000 DEBUG\n",
+        encoding="utf-8",
+    )
+    df = load_logs(log, format="text", tz="UTC")
+    assert df["severity_raw"].astype(object).where(df["severity_raw"].notna(), None).tolist() == [
+        None, "ERROR", "WARN", "ERROR", "INFORMATION", None, "DEBUG",
+    ]  # fmt: skip
+    assert df["message"].tolist() == [
+        "INFO comma before the word",
+        "ERROR boom",
+        "[worker-1] WARN slow",
+        "INFOx then ERROR later",
+        "INFORMATION: tabs after",
+        "ERROR too far",
+        "DEBUG",
+    ]
+    assert df["severity"].astype(object).where(df["severity"].notna(), None).tolist() == [
+        None, "error", "warning", "error", "info", None, "debug",
+    ]  # fmt: skip
