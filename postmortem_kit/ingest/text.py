@@ -297,6 +297,7 @@ LEVEL = (
 )
 
 
+#: The level words of :data:`LEVEL`'s ``_l1`` as a list (checked with ``is_in``).
 _LEVEL_SET = _LEVEL_WORDS.split("|")
 
 
@@ -325,8 +326,8 @@ _LEVEL_WITHIN = 120
 
 
 def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
-    """``_pre``, ``ts``, ``message`` and ``severity_raw`` of lines by a search for the
-    timestamp (the general path)."""
+    """``ts``, ``message`` and ``severity_raw`` of lines by a search for the timestamp
+    within :data:`TIMESTAMP_WITHIN` characters (the general path)."""
     pattern = text_pattern(style, at_start=at_start)
     g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
     rest = pl.col("line").str.slice(pl.col("_pre").str.len_chars() + pl.col("ts").str.len_chars())
