@@ -35,6 +35,8 @@ _AHEAD = 2
 #: Lines at the end of a block searched first for the last event start (multi-line formats);
 #: the whole block when none of them starts one.
 _TAIL_LINES = 64
+#: Columns built once per file at the end rather than per block.
+_PER_FILE = ("source", "format", "provenance")
 
 
 def zone_for(tz: str | Mapping[str, str] | None, path: Path, name: str) -> str | None:
@@ -253,7 +255,16 @@ class _FileReader:
         if not self.tables:
             return None
         self.report.first, self.report.last = str(self.first), str(self.last)
-        return chunks.add_null_columns(chunks.concat_tables(self.tables), self.columns)
+        table = chunks.concat_tables(self.tables)
+        self.tables = []
+        table = chunks.add_file_columns(
+            table,
+            source=self.opts.source or self.path.name,
+            fmt=self.fmt.name,
+            name=self.name,
+            types={c: self.columns[c] for c in _PER_FILE},
+        )
+        return chunks.add_null_columns(table, self.columns)
 
     def _parse(self, lines: pl.DataFrame, data: bytes) -> None:
         """Parse lines; ``data``, when given, is exactly their bytes (for formats that read
@@ -300,18 +311,17 @@ class _FileReader:
         lo, hi = events["timestamp"].min(), events["timestamp"].max()
         self.first = lo if self.first is None else min(self.first, lo)
         self.last = hi if self.last is None else max(self.last, hi)
-        events = events.with_columns(
-            source=pl.lit(self.opts.source or self.path.name),
-            format=pl.lit(fmt.name),
-            provenance=pl.lit(f"{self.name}:") + pl.col("line_no").cast(pl.String),
-        ).drop([c for c in ("line_no", "_lines") if c in events.columns])
+        # source, format and provenance are the same for every block of the file (or follow
+        # from line_no): built once, in :meth:`_finish`; here they are left null.
+        events = events.drop([c for c in ("_lines", *_PER_FILE) if c in events.columns])
         # Arrow's plain strings hold only the bytes each value needs: the block's lines and
         # the parser's intermediate columns are freed here, not kept alive by string views.
         # All-null columns are left out of the block (put back once per file at the end).
         events = conform(events)
         schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
         for field in schema:
-            self.columns.setdefault(field.name, field.type)
+            if field.name != "line_no":
+                self.columns.setdefault(field.name, field.type)
         empty = [c for c in events.columns if events[c].null_count() == events.height]
         shared = frame.equal_columns(events.drop(empty))
         table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())

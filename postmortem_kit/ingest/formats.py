@@ -154,6 +154,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         description='logfmt key=value lines (time=… level=… msg="…")',
         sniff=logfmt.sniff_logfmt,
         parse=logfmt.parse_logfmt,
+        prepare=logfmt.prepare_logfmt,
         timestamp=_JSON_TIME,
         example='time=2026-10-14T14:07:00Z level=error msg="payment declined" order=812',
     ),

@@ -73,6 +73,16 @@ def null_array(dtype: pa.DataType, n: int) -> pa.Array:
     return pa.nulls(n, dtype)
 
 
+def constant_dictionary(value: str, n: int, dtype: pa.DataType) -> pa.Array:
+    """``n`` times ``value`` as a dictionary array of ``dtype``: one category, indices on
+    fresh zero pages (writable, and resident only once written)."""
+    index = dtype.index_type if pa.types.is_dictionary(dtype) else pa.int8()
+    values = dtype.value_type if pa.types.is_dictionary(dtype) else pa.large_string()
+    zeros = np.zeros(max(n, 1), index.to_pandas_dtype())
+    indices = pa.Array.from_buffers(index, n, [None, pa.py_buffer(zeros)])
+    return pa.DictionaryArray.from_arrays(indices, pa.array([value], values))
+
+
 def equal_columns(events: pl.DataFrame) -> dict[str, str]:
     """The columns of :data:`SHARED_WITH` that equal their partner in this block."""
     return {
@@ -149,14 +159,46 @@ def _null_column(dtype: pa.DataType, n: int):
     return one.to_pandas(types_mapper=_NULLABLE.get, split_blocks=True)["x"].array
 
 
+def _integer_column(column: pa.ChunkedArray) -> pd.arrays.IntegerArray:
+    """An Arrow integer column as a pandas nullable integer array, with one copy of the
+    values (pandas' own conversion makes two) and the mask on zero pages when nothing is
+    null."""
+    dtype = _NULLABLE[column.type].numpy_dtype
+    parts = []
+    for chunk in column.chunks:
+        buffer = chunk.buffers()[1]
+        if buffer is None:  # all null, without values (a file that lacks the column)
+            parts.append(np.zeros(len(chunk), dtype))
+        elif len(chunk):
+            offset = chunk.offset * dtype.itemsize
+            parts.append(np.frombuffer(buffer, dtype, count=len(chunk), offset=offset))
+    data = np.concatenate(parts) if parts else np.zeros(0, dtype)
+    nulls = column.null_count
+    mask = column.is_null().to_numpy() if nulls else np.zeros(len(column), bool)
+    return pd.arrays.IntegerArray(data, mask)
+
+
 def to_pandas(table: pa.Table, nulls: dict[str, pa.DataType], order: list[str]) -> pd.DataFrame:
     """Arrow → pandas without copying text (Arrow strings become pandas' Arrow-backed ``str``
-    columns as they are), integers with gaps as nullable ``Int64`` (not float), the table's
-    buffers released column by column as they are converted; then the all-null columns
-    ``nulls`` on zero pages, every column at its place in ``order``."""
+    columns as they are), integers with gaps as nullable ``Int64`` (not float, see
+    :func:`_integer_column`), the table's buffers released column by column as they
+    are converted; then the all-null columns ``nulls`` on zero pages, every column at its
+    place in ``order``."""
     n = table.num_rows
+    extra = {}
+    for field in table.schema:
+        if pa.types.is_integer(field.type):
+            extra[field.name] = _integer_column(table[field.name])
+            table = table.drop_columns([field.name])  # its buffers released here
     out = table.to_pandas(types_mapper=_NULLABLE.get, self_destruct=True, split_blocks=True)
     for name in order:
         if name in nulls:
-            out.insert(order.index(name), name, _null_column(nulls[name], n))
+            extra[name] = _null_column(nulls[name], n)
+        if name in extra:  # a Series, which pandas inserts without copying its values
+            column = pd.Series(extra[name], index=out.index, copy=False)
+            out.insert(order.index(name), name, column)
+    for name in out.columns:  # Arrow hands a lone chunk without nulls over read-only
+        values = getattr(out[name].array, "_ndarray", None)
+        if values is not None and not values.flags.writeable:
+            out[name] = out[name].copy()
     return out

@@ -138,8 +138,17 @@ def localise(
     naive = pl.col("_naive")
     if frame["_naive"].null_count() == frame.height:  # every time is aware: nothing to localise
         utc = frame.select(pl.col("_epoch").dt.convert_time_zone("UTC")).to_series()
-        note = pl.Series("time_note", [None] * frame.height, dtype=pl.String)
+        note = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("time_note")
         return utc.alias("timestamp"), note, {"naive": 0, "ambiguous": 0, "nonexistent": 0}
+    if (
+        zone == "UTC"
+        and frame["_offset"].null_count() == frame.height
+        and frame["_epoch"].null_count() == frame.height
+    ):  # every time is naive and read in UTC: no repeats, no gaps
+        utc = frame["_naive"].dt.replace_time_zone("UTC")
+        note = pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias("time_note")
+        naive_rows = frame.height - frame["_naive"].null_count()
+        return utc.alias("timestamp"), note, {"naive": naive_rows, "ambiguous": 0, "nonexistent": 0}
     f = frame.select("_naive", "_offset", "_epoch").with_columns(
         _aware=(naive.cast(pl.Int64) - pl.col("_offset") * 1_000_000_000)
         .cast(pl.Datetime("ns"))

@@ -25,6 +25,53 @@ _LOGFMT_LINE = re.compile(
 )
 #: ``ctx.state`` key of the keys seen so far in the file, in first-seen order.
 _KEYS = "logfmt_keys"
+#: Column of :func:`prepare_logfmt`'s values.
+_SHAPE = "_shape"
+#: A value that holds no ``=``: quoted (``\\"`` escapes allowed), bare (not starting with a
+#: quote) or empty. A bare value cannot start with a quote, so a quoted value followed by
+#: more text (``"a"b``) matches neither and the line goes the careful way.
+_PLAIN = r'(?:"(?:[^"\\=]|\\[^=])*"|[^\s="][^\s=]*|)'
+
+
+def _shape_pattern(keys: tuple[str, ...]) -> str:
+    """A regex for a whole line of exactly ``keys``, in this order, separated by white space,
+    with no ``=`` in any value: one ``_v<i>`` group per key."""
+    pairs = (re.escape(k) + f"=(?P<_v{i}>{_PLAIN})" for i, k in enumerate(keys))
+    return r"^\s*" + r"\s+".join(pairs) + r"\s*$"
+
+
+def _line_keys(lines: pl.DataFrame) -> tuple[str, ...]:
+    """The keys of the block's first line with pairs, in order (none if a key repeats)."""
+    first = lines["line"].drop_nulls().head(1).to_list()
+    keys = tuple(k for k, _ in _PAIR.findall(first[0])) if first else ()
+    return keys if len(set(keys)) == len(keys) else ()
+
+
+def prepare_logfmt(lines: pl.DataFrame) -> pl.DataFrame:
+    """The block's lines with ``_shape``: a struct of the raw values of every line that has
+    the same keys, in the same order, as the block's first line and no ``=`` inside a
+    value (null for the other lines). One regex pass reads these for certain: every ``=``
+    belongs to a key at the start of a word and none repeats. Pure (it looks at the block
+    only), so it runs a block ahead in a worker thread; a block without pairs gets none."""
+    if _SHAPE in lines.columns:
+        return lines
+    keys = _line_keys(lines)
+    if not keys:
+        return lines
+    shape = pl.col("line").str.extract_groups(_shape_pattern(keys))
+    return lines.with_columns(shape.struct.rename_fields(list(keys)).alias(_SHAPE))
+
+
+def _shaped(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, tuple[str, ...]]:
+    """The lines :func:`prepare_logfmt` read (their ``line_no`` and raw values), which lines
+    they are, and their keys."""
+    lines = prepare_logfmt(lines)
+    if _SHAPE not in lines.columns:
+        return lines.select("line_no").head(0), pl.Series([False] * lines.height), ()
+    values = lines.select("line_no", pl.col(_SHAPE).struct.unnest())
+    keys = tuple(values.columns[1:])
+    matched = values[keys[0]].is_not_null()
+    return values.filter(matched), matched, keys
 
 
 def sniff_logfmt(sample: list[str], name: str) -> tuple[float, str]:
@@ -86,17 +133,25 @@ def _tokenised(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 def parse_logfmt(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Vectorised: the known keys' values by one regex each, the other lines pair by pair."""
+    """Vectorised: the lines shaped like the block's first line by one regex for the whole
+    line, the others by one regex per known key, and those that this cannot read for
+    certain pair by pair."""
     keys: list[str] = ctx.state.setdefault(_KEYS, [])
-    direct, certain = _direct(lines, keys)
-    rest = _tokenised(lines.filter(~certain))
+    shaped, matched, shape_keys = _shaped(lines)
+    lines = lines.drop(_SHAPE, strict=False)
+    keys.extend(k for k in shape_keys if k not in keys)
+    others = lines.filter(~matched) if shaped.height else lines
+    direct, certain = _direct(others, keys)
+    rest = _tokenised(others.filter(~certain))
     keys.extend(k for k in rest.columns if k != "line_no" and k not in keys)
-    has_pairs = certain | lines["line_no"].is_in(rest["line_no"].implode())
+    parts = [p for p in (shaped, direct, rest) if p.height]
+    read = pl.concat([p.select("line_no") for p in parts]) if parts else shaped.select("line_no")
+    has_pairs = lines["line_no"].is_in(read["line_no"].implode())
     kept = reject_rows(ctx, lines, ~has_pairs, "no key=value pairs")
     if not kept.height:
         return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.Datetime("ns", "UTC")})
-    wide = pl.concat([direct, rest], how="diagonal_relaxed") if rest.height else direct
-    if rest.height and direct.height:
+    wide = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
         wide = wide.sort("line_no")
     wide = wide.select("line_no", *(_unquote(k) for k in keys if k in wide.columns))
     return normalise_records(wide.drop("line_no"), kept, ctx)

@@ -160,15 +160,17 @@ def _dash_is_null(name: str) -> pl.Expr:
 
 def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
     status = pl.col("status").cast(pl.Int64, strict=False)
-    client = pl.col("client")
-    if f.height and f["client"].str.contains('"', literal=True).any():
+    client = client_ip = pl.col("client")
+    # Most clients are a bare address: then client_ip is client (and shares its buffers).
+    if f.height and f["client"].str.contains(r'[\s,"]').any():
         client = client.str.strip_chars('"')
+        client_ip = client.str.extract(r"^\s*([^\s,\"]+)")
     return f.with_columns(
         status=status,
         bytes=pl.col("bytes").cast(pl.Int64, strict=False),
         latency=pl.col("_lat").cast(pl.Float64, strict=False),
         client=client,
-        client_ip=client.str.extract(r"^\s*([^\s,\"]+)"),
+        client_ip=client_ip,
         user=_dash_is_null("user"),
         referer=_dash_is_null("referer"),
         forwarded_for=_dash_is_null("forwarded_for"),
@@ -220,11 +222,26 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
             exprs["severity_raw"], sd.str.extract(r'\blevel="([^"]+)"')
         )
     # Without a PRI, a level word at the start of the message (postgres "LOG:", "ERROR:").
-    word = pl.col("message").str.slice(0, 48).str.extract_groups(LEVEL)
-    exprs["severity_raw"] = pl.coalesce(
-        exprs["severity_raw"], word.struct.field("_l1"), word.struct.field("_l2")
-    )
+    exprs["severity_raw"] = pl.coalesce(exprs["severity_raw"], pl.lit(_level_word(f["message"])))
     return with_severity(f.with_columns(**exprs))
+
+
+def _level_word(message: pl.Series) -> pl.Series:
+    """The first level word (:data:`LEVEL`'s ``_l1`` or ``_l2``) in each message's first 48
+    characters. Messages are first matched at their start only, which is cheap; only those
+    without a level word there are searched through. A match at the start is the leftmost
+    one, so both give what searching every message would."""
+    head = message.str.slice(0, 48)
+
+    def word(values: pl.Series, pattern: str) -> pl.Series:
+        groups = values.str.extract_groups(pattern)
+        return groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
+
+    found = word(head, _LEVEL_AT_START)
+    rest = found.is_null() & head.is_not_null()
+    if rest.any():
+        found = found.scatter(rest.arg_true(), word(head.filter(rest), LEVEL))
+    return found.alias("_level")
 
 
 prepare_rfc3164 = line_preparer(RFC3164, _derive_syslog)
@@ -297,6 +314,8 @@ LEVEL = (
 )
 
 
+#: :data:`LEVEL` matched at the start of the text only.
+_LEVEL_AT_START = "^(?:" + LEVEL + ")"
 #: The level words of :data:`LEVEL`'s ``_l1`` as a list (checked with ``is_in``).
 _LEVEL_SET = _LEVEL_WORDS.split("|")
 

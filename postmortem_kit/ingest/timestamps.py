@@ -392,13 +392,11 @@ def parse_timestamps(
         :func:`localise` plus ``year_note`` and ``styles`` (name → rows).
     """
     n = text.len()
-    acc = pl.DataFrame(
-        {
-            "_naive": pl.Series([None] * n, dtype=pl.Datetime("ns")),
-            "_offset": pl.Series([None] * n, dtype=pl.Int64),
-            "_epoch": pl.Series([None] * n, dtype=pl.Datetime("ns", "UTC")),
-            "_done": pl.Series([False] * n, dtype=pl.Boolean),
-        }
+    acc = pl.select(
+        pl.repeat(None, n, dtype=pl.Datetime("ns")).alias("_naive"),
+        pl.repeat(None, n, dtype=pl.Int64).alias("_offset"),
+        pl.repeat(None, n, dtype=pl.Datetime("ns", "UTC")).alias("_epoch"),
+        pl.repeat(False, n, dtype=pl.Boolean).alias("_done"),
     )
     info: dict = {"year_note": None, "styles": {}}
     source = pl.DataFrame({"_t": text.cast(pl.String)})
@@ -413,9 +411,11 @@ def parse_timestamps(
             years, info["year_note"] = infer_years(
                 months, year=year, last_known=last_known, carry=years_carry
             )
-            fast_source = source.select(
-                _t=pl.concat_str([pl.lit(years).cast(pl.String), pl.col("_t")], separator=" ")
-            )
+            if years.len() and years.min() == years.max():  # one year (no New Year here)
+                prefix = pl.lit(f"{years[0]} ") + pl.col("_t")
+            else:
+                prefix = pl.concat_str([pl.lit(years).cast(pl.String), pl.col("_t")], separator=" ")
+            fast_source = source.select(_t=prefix)
             fast = tuple(("%Y " + fmt, aware) for fmt, aware in fast)
         head = fast_source.head(200)
         for fmt, aware in fast:
@@ -430,10 +430,16 @@ def parse_timestamps(
             if not fresh.any():
                 continue
             target = "_epoch" if aware else "_naive"
-            acc = acc.with_columns(
-                pl.when(pl.lit(fresh)).then(pl.lit(got)).otherwise(pl.col(target)).alias(target),
-                (pl.col("_done") | pl.lit(fresh)).alias("_done"),
-            )
+            if fresh.all():  # the usual case: this format reads every value
+                acc = acc.with_columns(got.alias(target), _done=pl.lit(True))
+            else:
+                acc = acc.with_columns(
+                    pl.when(pl.lit(fresh))
+                    .then(pl.lit(got))
+                    .otherwise(pl.col(target))
+                    .alias(target),
+                    (pl.col("_done") | pl.lit(fresh)).alias("_done"),
+                )
             info["styles"][style.name] = info["styles"].get(style.name, 0) + int(fresh.sum())
         if bool(acc["_done"].all()):
             break

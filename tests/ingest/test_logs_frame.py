@@ -6,6 +6,7 @@ every column had its own buffers."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from postmortem_kit.ingest import load_logs
 
@@ -83,3 +84,52 @@ def test_many_categories_across_blocks_get_wider_indices(tmp_path):
     assert isinstance(frame["host"].dtype, pd.CategoricalDtype)
     assert frame["host"].nunique() == 300
     assert frame["host"].tolist() == [hosts[i % 300] for i in range(900)]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 1024])
+def test_numbers_and_times_are_writable_and_independent(tmp_path, chunk_bytes):
+    path = tmp_path / "access.log"
+    path.write_text(
+        "".join(access_line(i, minute=i // 5).replace("\n", " 0.500\n") for i in range(300))
+    )
+    first = load_logs(path, chunk_bytes=chunk_bytes)
+    second = load_logs(path, chunk_bytes=chunk_bytes)
+    assert (first["latency"] == 0.5).all()
+    first.loc[3, "latency"] = 2.0
+    assert first["latency"].iloc[3] == 2.0 and (second["latency"] == 0.5).all()
+    assert str(first["bytes"].dtype) == "Int64" and str(first["status"].dtype) == "Int64"
+    assert first["bytes"].tolist() == list(range(300))
+    assert first["timestamp"].iloc[299] == pd.Timestamp("2026-10-14 14:59:00", tz="UTC")
+    first.loc[0, "bytes"] = 77
+    first.loc[1, "status"] = 503
+    first.loc[2, "timestamp"] = pd.Timestamp("2020-01-01", tz="UTC")
+    first["bytes"] += 1
+    assert first["bytes"].iloc[0] == 78 and first["bytes"].iloc[5] == 6
+    assert first["status"].iloc[1] == 503
+    assert first["timestamp"].iloc[2] == pd.Timestamp("2020-01-01", tz="UTC")
+    assert second["bytes"].tolist() == list(range(300))
+    assert (second["status"] == 200).all()
+    assert second["timestamp"].iloc[2] == pd.Timestamp("2026-10-14 14:00:00", tz="UTC")
+
+
+def test_source_format_and_provenance_per_file_across_files_and_blocks(tmp_path):
+    one, two = tmp_path / "a.log", tmp_path / "b.log"
+    one.write_text("".join(access_line(i, minute=2 * (i % 30)) for i in range(120)))
+    two.write_text(
+        "".join(
+            f"Oct 14 10:{2 * (i % 30) + 1:02d}:00 db-1 postgres[7]: LOG:  event {i}\n"
+            for i in range(120)
+        )
+    )
+    frame = load_logs([one, two], chunk_bytes=1024, tz="UTC", year=2026, relative_to=tmp_path)
+    assert len(frame) == 240
+    by_source = frame.groupby("source", observed=True)
+    assert by_source.size().to_dict() == {"a.log": 120, "b.log": 120}
+    assert set(frame.loc[frame["source"] == "a.log", "format"]) == {"combined"}
+    assert set(frame.loc[frame["source"] == "b.log", "format"]) == {"syslog-rfc3164"}
+    provenance = sorted(frame["provenance"], key=lambda p: (p[0], int(p.split(":")[1])))
+    assert provenance == [f"a.log:{n}" for n in range(1, 121)] + [
+        f"b.log:{n}" for n in range(1, 121)
+    ]
+    frame.loc[frame.index[frame["source"] == "a.log"][0], "source"] = "b.log"
+    assert (frame["source"] == "b.log").sum() == 121

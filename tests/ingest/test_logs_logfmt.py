@@ -62,3 +62,40 @@ def test_logfmt_key_known_from_an_earlier_block_is_read_in_later_ones(tmp_path):
     assert extra.notna().sum() == 8
     assert extra.iloc[49] == "49" and extra.iloc[399] == "399"
     assert frame["message"].iloc[250] == "m250"
+
+
+#: Lines shaped like the first one (same keys, same order) are read by one regex for the
+#: whole line; those where that could differ from reading pair by pair go the careful way.
+SHAPED = [
+    'time=2026-10-14T14:07:00Z level=info msg="started" a=1',
+    # an empty value and escaped quotes inside a quoted one
+    'time=2026-10-14T14:07:01Z level= msg="q \\"x\\" C:\\\\t" a=2',
+    # text right after a closing quote: the quoted part is the value
+    'time=2026-10-14T14:07:02Z level=info msg="a"b a=3',
+    # white space around the line, tabs between pairs
+    "  time=2026-10-14T14:07:03Z level=info msg=plain a=4  ",
+    "time=2026-10-14T14:07:04Z\tlevel=warn\tmsg=tabs\ta=5",
+    # an = inside a quoted value; keys in another order; an unterminated quote
+    'time=2026-10-14T14:07:05Z level=info msg="x=y" a=6',
+    "time=2026-10-14T14:07:06Z level=info a=7 msg=reordered",
+    'time=2026-10-14T14:07:07Z level=info msg="unterminated a=8',
+    # a quote inside a bare value, an empty last value, a new key
+    'time=2026-10-14T14:07:08Z level=info msg=x"y a=',
+    'time=2026-10-14T14:07:09Z level=info msg="" a=10 b=new',
+]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 120])
+def test_logfmt_lines_shaped_like_the_first_read_as_pair_by_pair(tmp_path, chunk_bytes):
+    path = tmp_path / "shaped.log"
+    path.write_text("\n".join(SHAPED) + "\n", encoding="utf-8")
+    frame = load_logs(path, chunk_bytes=chunk_bytes)
+    assert frame.attrs["import_report"].files[0].rows == len(SHAPED)
+    assert list(frame["message"]) == [
+        "started", 'q "x" C:\\t', "a", "plain", "tabs", "x=y", "reordered", '"unterminated',
+        'x"y', "",
+    ]  # fmt: skip
+    assert list(frame["severity_raw"]) == ["info", "", "info", "info", "warn"] + ["info"] * 5
+    assert list(frame["a"]) == ["1", "2", "3", "4", "5", "6", "7", "8", "", "10"]
+    assert frame["b"].isna().sum() == 9 and frame["b"].iloc[-1] == "new"
+    assert list(frame.columns[-2:]) == ["a", "b"]
