@@ -83,5 +83,7 @@ def test_publishing_from_inside_jupyterlab_still_embeds_static_figures(tmp_path,
     folder = _make_incident(tmp_path / "inc", "plain words")
     monkeypatch.setenv("JPY_SESSION_NAME", "postmortem.ipynb")
     html = publish(folder, build_time="T").read_text()
-    assert html.count("Plotly.newPlot(") >= 1
+    # the overview (a live widget in JupyterLab) must be in the Timeline section as a figure
+    timeline = html[html.index("<h2>2. Timeline</h2>") : html.index("<h2>3. Root cause")]
+    assert timeline.count("Plotly.newPlot(") == 1
     assert "application/vnd.jupyter.widget-view+json" not in html
