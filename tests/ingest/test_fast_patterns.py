@@ -1,0 +1,105 @@
+"""The one-pass fast patterns tried before a format's full regex: whatever they match, they
+split exactly as the full regex does, and they do take the ordinary lines (else the fast
+path would be dead weight)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import polars as pl
+import pytest
+
+from postmortem_kit.ingest import text
+from postmortem_kit.ingest.source import split_lines
+from tests.conftest import SHARED_DATA
+
+ACCESS_SAMPLES = [
+    SHARED_DATA / "formats" / "elastic-beats" / "nginx-access" / "test.log",
+    SHARED_DATA / "formats" / "lnav" / "logfile_access_log.0",
+    SHARED_DATA / "formats" / "lnav" / "logfile_shop_access_log.0",
+]
+
+CLIENTS = ["10.0.0.1", "2001:db8::7", "-", "10.0.0.1, 10.0.0.2", '"10.1.1.1"', "host.example"]
+REQUESTS = [
+    "GET /api/orders?id=1 HTTP/1.1",
+    "POST /login HTTP/2.0",
+    'GET /a\\"b HTTP/1.1',
+    "GET /path with space HTTP/1.1",
+    "",
+    "-",
+    "\\x16\\x03\\x01",
+    "PROPFIND /dav/ HTTP/1.1",
+    "GET /only-path",
+]
+TAILS = [
+    "",
+    ' "-" "-"',
+    ' "https://shop.example/" "Mozilla/5.0 (X11; Linux x86_64)"',
+    ' "-" "curl/8.5.0" 0.123',
+    ' "-" "agent with \\"quotes\\"" 1.500',
+    ' "-" "ua" "203.0.113.9, 10.0.0.1"',
+    ' "-" "ua" rt=0.042 uct="0.000"',
+    ' "-" "ua" request_time=2.5',
+    ' "-" "ua" 0.123 extra',
+    ' "-" "ua\\"',
+]
+
+
+def _generated() -> list[str]:
+    """Lines crossing every client, request and tail shape (and a few broken ones)."""
+    lines = []
+    for client, request, tail in itertools.product(CLIENTS, REQUESTS, TAILS):
+        status, size = random.Random(f"{client}{request}{tail}").choice(
+            [("200", "512"), ("404", "-"), ("502", "0")]
+        )
+        lines.append(
+            f'{client} - frank [10/Oct/2026:13:55:36 -0700] "{request}" {status} {size}{tail}'
+        )
+    lines += ["not an access log line", '1.2.3.4 - - [x] "GET / HTTP/1.1" 2000 1', ""]
+    return lines
+
+
+def _frame(lines: list[str]) -> pl.DataFrame:
+    return split_lines(("\n".join(lines) + "\n").encode())[0]
+
+
+def _real_lines() -> list[str]:
+    out = []
+    for path in ACCESS_SAMPLES:
+        if path.is_file():
+            out += path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return out
+
+
+@pytest.mark.parametrize("source", ["generated", "shared data"])
+def test_the_access_fast_path_splits_every_line_as_the_full_regex_does(source):
+    lines = _generated() if source == "generated" else _real_lines()
+    if not lines:
+        pytest.skip("../shared/data is absent")
+    frame = _frame(lines)
+    fast_then_full = text.extract_lines(frame, text.ACCESS, text.ACCESS_FAST)
+    full = text.extract_lines(frame, text.ACCESS)
+    assert fast_then_full.columns == full.columns
+    for column in full.columns:
+        assert fast_then_full[column].to_list() == full[column].to_list(), column
+
+
+def test_ordinary_access_lines_take_the_fast_path_and_odd_ones_do_not():
+    ordinary = [
+        '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "GET /a HTTP/1.1" 200 512',
+        '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "GET /a HTTP/1.1" 200 512 "-" "curl/8"',
+        '10.0.0.1 - bob [10/Oct/2026:13:55:36 +0000] "GET /a HTTP/1.1" 502 - "-" "x" 0.250',
+    ]
+    odd = [
+        '10.0.0.1, 10.0.0.2 - - [10/Oct/2026:13:55:36 -0700] "GET /a HTTP/1.1" 200 512',
+        '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "GET /a HTTP/1.1" 200 512 "-" "x" "1.1.1.1"',
+        '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "-" 400 0',
+    ]
+    fast = _frame(ordinary + odd).select(
+        pl.col("line").str.extract_groups(text.ACCESS_FAST).struct.field("ts").is_not_null()
+    )
+    assert fast.to_series().to_list() == [True] * len(ordinary) + [False] * len(odd)
+    # and the full regex reads the odd ones
+    full = text.extract_lines(_frame(odd), text.ACCESS)
+    assert full["ts"].null_count() == 0
