@@ -82,6 +82,8 @@ SHAPED = [
     # a quote inside a bare value, an empty last value, a new key
     'time=2026-10-14T14:07:08Z level=info msg=x"y a=',
     'time=2026-10-14T14:07:09Z level=info msg="" a=10 b=new',
+    # Unicode white space (no-break space, em space) between pairs and around a value
+    "time=2026-10-14T14:07:10Z\u00a0level=info msg=nbsp\u2003a=11",
 ]
 
 
@@ -93,9 +95,9 @@ def test_logfmt_lines_shaped_like_the_first_read_as_pair_by_pair(tmp_path, chunk
     assert frame.attrs["import_report"].files[0].rows == len(SHAPED)
     assert list(frame["message"]) == [
         "started", 'q "x" C:\\t', "a", "plain", "tabs", "x=y", "reordered", '"unterminated',
-        'x"y', "",
+        'x"y', "", "nbsp",
     ]  # fmt: skip
-    assert list(frame["severity_raw"]) == ["info", "", "info", "info", "warn"] + ["info"] * 5
-    assert list(frame["a"]) == ["1", "2", "3", "4", "5", "6", "7", "8", "", "10"]
-    assert frame["b"].isna().sum() == 9 and frame["b"].iloc[-1] == "new"
+    assert list(frame["severity_raw"]) == ["info", "", "info", "info", "warn"] + ["info"] * 6
+    assert list(frame["a"]) == ["1", "2", "3", "4", "5", "6", "7", "8", "", "10", "11"]
+    assert frame["b"].isna().sum() == 10 and frame["b"].iloc[-2] == "new"
     assert list(frame.columns[-2:]) == ["a", "b"]
