@@ -1,6 +1,6 @@
-"""The one-pass fast patterns tried before a format's full regex: whatever they match, they
-split exactly as the full regex does, and they do take the ordinary lines (else the fast
-path would be dead weight)."""
+"""The one-pass fast patterns tried before a format's full regex (access logs, RFC 3164
+syslog): whatever they match, they split exactly as the full regex does, and they do take
+the ordinary lines (else the fast path would be dead weight)."""
 
 from __future__ import annotations
 
@@ -103,3 +103,67 @@ def test_ordinary_access_lines_take_the_fast_path_and_odd_ones_do_not():
     # and the full regex reads the odd ones
     full = text.extract_lines(_frame(odd), text.ACCESS)
     assert full["ts"].null_count() == 0
+
+
+SYSLOG_SAMPLES = [
+    SHARED_DATA / "loghub" / "Linux" / "Linux_2k.log",
+    SHARED_DATA / "loghub" / "OpenSSH" / "OpenSSH_2k.log",
+    SHARED_DATA / "formats" / "elastic-beats" / "system-syslog" / "tz-offset.log",
+    SHARED_DATA / "formats" / "lnav" / "logfile_syslog.0",
+    SHARED_DATA / "formats" / "lnav" / "logfile_syslog_with_mixed_times.0",
+]
+STAMPS = ["Oct 14 14:07:00", "Oct  4 04:07:00.123456", "2026-10-14T14:07:00.5+02:00"]
+HOSTS = ["db-1", "höst", "10.0.0.1", "a\tb"]
+TAGS = [
+    "postgres[123]: ", "sshd(pam_unix)[19939]: ", "kernel: ", "prog[abc]: ", "prog]x: ",
+    "prog: ", "prögram[1]: ", "no tag here ", "CRON[7]:", "",
+]  # fmt: skip
+MESSAGES = ["LOG:  checkpoint", "a: b [c] d=e", "", "trailing space ", "ünïcode \u00a0nbsp"]
+
+
+def _syslog_generated() -> list[str]:
+    lines = [
+        f"{pri}{stamp} {host} {tag}{message}"
+        for pri, stamp, host, tag, message in itertools.product(
+            ["", "<34>"], STAMPS, HOSTS, TAGS, MESSAGES
+        )
+    ]
+    return lines + ["Octo 14 14:07:00 h p: m", "not syslog", "Oct 14 14:07:00"]
+
+
+@pytest.mark.parametrize("source", ["generated", "shared data"])
+def test_the_syslog_fast_path_splits_every_line_as_the_full_regex_does(source):
+    if source == "generated":
+        lines = _syslog_generated()
+    else:
+        lines = [
+            line
+            for path in SYSLOG_SAMPLES
+            if path.is_file()
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        ]
+    if not lines:
+        pytest.skip("../shared/data is absent")
+    frame = _frame(lines)
+    fast_then_full = text.extract_lines(frame, text.RFC3164, text.RFC3164_FAST)
+    full = text.extract_lines(frame, text.RFC3164)
+    assert fast_then_full.columns == full.columns
+    for column in full.columns:
+        assert fast_then_full[column].to_list() == full[column].to_list(), column
+
+
+def test_ordinary_syslog_lines_take_the_fast_path():
+    ordinary = [
+        "Oct 14 14:07:00 db-1 postgres[123]: LOG:  checkpoint starting: time",
+        "<13>Oct  4 04:07:00 combo sshd(pam_unix)[19939]: authentication failure;",
+        "Jun 14 15:16:01 combo kernel: ",
+    ]
+    odd = [
+        "2026-10-14T14:07:00Z db-1 postgres[1]: ISO stamps take the full regex",
+        "Oct 14 14:07:00 db-1 a message without a program tag",
+        "Oct 14 14:07:00 höst prog: a non-ASCII host",
+    ]
+    fast = _frame(ordinary + odd).select(
+        pl.col("line").str.extract_groups(text.RFC3164_FAST).struct.field("ts").is_not_null()
+    )
+    assert fast.to_series().to_list() == [True] * len(ordinary) + [False] * len(odd)
