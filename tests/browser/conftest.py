@@ -12,8 +12,8 @@ jupyter_token
 browser_page
     A Playwright page in headless Chromium (``/usr/bin/chromium``), fresh per test.
 lab
-    A :class:`Lab` driver on ``browser_page``: open a notebook, run all cells, restart the
-    kernel, wait for the kernel to be idle (in the status bar).
+    A :class:`Lab` driver on ``browser_page``: open a notebook, run all cells (and wait for
+    the run to finish), restart the kernel, wait for the kernel to be connected and idle.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import IN_CI, REPO
 
@@ -104,6 +106,7 @@ def jupyter_server_url(jupyter_root_dir, jupyter_token, tmp_path_factory) -> Ite
             f"--ServerApp.root_dir={jupyter_root_dir}",
             f"--LabApp.user_settings_dir={settings}",
             "--LabApp.news_url=", "--ServerApp.open_browser=False",
+            "--LabApp.expose_app_in_browser=True",
         ],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=jupyter_root_dir,
     )  # fmt: skip
@@ -141,6 +144,24 @@ def browser_page(browser, chromium_executable) -> Iterator[object]:
     context.close()
 
 
+#: The current notebook's kernel is connected and idle (not merely the status bar's text,
+#: which can still read Idle from before a restart or a reconnect).
+_KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}"""
+#: Run every cell through JupyterLab's own command, resolving when the run has finished
+#: (the command's promise), or rejecting after ``timeout`` ms.
+_RUN_ALL = """async (timeout) => {
+    const run = window.jupyterapp.commands.execute("notebook:run-all-cells");
+    const late = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`still running after ${timeout} ms`)), timeout));
+    return await Promise.race([run, late]);
+}"""
+
+
 class Lab:
     """Drive JupyterLab in ``page``: open a notebook, run it, restart its kernel."""
 
@@ -148,14 +169,16 @@ class Lab:
         self.page, self.url, self.token = page, url, token
 
     def open(self, path: str) -> None:
-        """Open a notebook (relative to the server root) and wait for its kernel to idle."""
+        """Open a notebook (relative to the server root) and wait until its kernel is
+        connected and idle."""
         self.page.goto(f"{self.url}/lab/tree/{path}?token={self.token}&reset")
         self.page.locator(".jp-Notebook").first.wait_for()
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        """Wait until the status bar says the kernel is Idle."""
-        self.page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for()
+        """Wait until the open notebook's kernel is connected and idle (asked of JupyterLab
+        itself, which the server exposes as ``window.jupyterapp`` for these tests)."""
+        self.page.wait_for_function(_KERNEL_IDLE)
 
     def command(self, menu: str, command: str) -> None:
         """Click a menu bar entry, then the item running ``command``."""
@@ -163,23 +186,45 @@ class Lab:
         self.page.locator(f'.lm-Menu-item[data-command="{command}"]').first.click()
 
     def run_all(self, ready_selector: str) -> None:
-        """Run all cells; wait for ``ready_selector`` to show and the kernel to idle.
+        """Run all cells, as Run ▸ Run All Cells does, and wait for that run to finish; then
+        wait for ``ready_selector`` to show.
 
-        Fails with the traceback when a cell raises before ``ready_selector`` shows.
+        Fails with the traceback when a cell raises, and with what the page shows when the
+        run does not finish or ``ready_selector`` does not show.
         """
-        self.command("Run", "runmenu:run-all")
-        ready = self.page.locator(ready_selector)
+        self.wait_idle()
+        try:
+            self.page.evaluate(_RUN_ALL, KERNEL_TIMEOUT)
+        except PlaywrightError as exc:
+            pytest.fail(f"Run All did not finish: {exc}\n{self.describe()}")
         error = self.page.locator(".jp-OutputArea-output", has_text="Traceback")
-        ready.or_(error).first.wait_for()
-        if not ready.count():
-            pytest.fail("a cell raised before the editor showed:\n" + error.first.inner_text())
+        if error.count():
+            pytest.fail("a cell raised:\n" + error.first.inner_text())
+        try:
+            self.page.locator(ready_selector).first.wait_for()
+        except PlaywrightTimeout:
+            pytest.fail(f"{ready_selector} did not show after Run All:\n{self.describe()}")
         self.wait_idle()
 
-    def restart_kernel(self) -> None:
-        """Restart the kernel (accepting the dialog) and wait for the status bar to say Idle.
+    def describe(self) -> str:
+        """What the page shows now: kernel status, dialogs, cell prompts and outputs."""
+        page = self.page
+        shot = Path(os.environ.get("PMK_BROWSER_SHOTS", "/tmp")) / "pmk-lab-failure.png"
+        page.screenshot(path=str(shot), full_page=True)
+        status = page.locator("#jp-main-statusbar").inner_text()
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
+        outputs = [text[:300] for text in page.locator(".jp-OutputArea-output").all_inner_texts()]
+        return (
+            f"status bar: {status!r}\ndialogs: {dialogs!r}\nprompts: {prompts!r}\n"
+            f"outputs: {outputs!r}\nscreenshot: {shot}"
+        )
 
-        The status may still read Idle from before the restart for an instant: tests prove
-        the restart with something only a new kernel shows (e.g. a printed process id).
+    def restart_kernel(self) -> None:
+        """Restart the kernel (accepting the dialog) and wait for it to be connected and idle.
+
+        It may still read idle from before the restart for an instant: tests prove the
+        restart with something only a new kernel shows (e.g. a printed process id).
         """
         self.command("Kernel", "kernelmenu:restart")
         self.page.locator(".jp-Dialog .jp-mod-accept").click()
