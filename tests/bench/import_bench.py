@@ -1,10 +1,12 @@
 """Log-import benchmarks (``make bench``): 1M-line files per format, generated with a fixed
 seed into a temporary folder, each measured in its own warm process.
 
-For each format it prints lines/s, MB/s, peak RSS over the process's warm baseline, and the
-wall-time ratios (and, steadier on a busy machine, the CPU-time ratio) to the bare engine
-(the polars or pyarrow pipeline with nothing of ours around it) and to a naive Python ``re``
-+ ``strptime`` loop, both measured in the same run. A last row times a 1 %-of-the-file window
+For each format it prints wall and CPU seconds, lines/s, MB/s, peak RSS over the process's
+warm baseline (÷ file size), and ratios to baselines measured in the same run: the bare
+engine (polars ``scan_csv`` + the format's textbook regex + ``strptime``, or pyarrow
+``read_json``; wall and, steadier on a busy machine, CPU time), that engine with its frame
+converted to pandas (``cpu×eng+pd``: ``load_logs`` returns pandas), and a naive Python
+``re`` + ``strptime`` loop. A last row times a 1 %-of-the-file window
 cut by byte-offset bisection.
 
 Usage: ``.venv/bin/python tests/bench/import_bench.py [--lines N] [--formats F,...] [--keep DIR]``
@@ -154,16 +156,18 @@ ENGINE = {
 }  # fmt: skip
 
 
-def engine(kind: str, path: Path) -> int:
+def engine(kind: str, path: Path, *, to_pandas: bool = False) -> int:
     """The bare engine as the issue measured it: polars ``scan_csv`` of raw lines, the
     format's textbook regex through ``str.extract_groups``, ``strptime`` (pyarrow
-    ``read_json`` for JSON lines), with nothing of ours."""
+    ``read_json`` for JSON lines), with nothing of ours; with ``to_pandas``, its frame then
+    converted to pandas (what ``load_logs`` returns)."""
     import polars as pl
 
     if kind == "json":
         import pyarrow.json as pj
 
-        return pj.read_json(str(path)).num_rows
+        table = pj.read_json(str(path))
+        return len(table.to_pandas()) if to_pandas else table.num_rows
     pattern, ts_fmt = ENGINE[kind]
     frame = pl.scan_csv(path, has_header=False, separator="\x1f", quote_char=None,
                         new_columns=["line"], infer_schema=False)  # fmt: skip
@@ -173,7 +177,7 @@ def engine(kind: str, path: Path) -> int:
         .with_columns(ts.str.strptime(pl.Datetime("ns"), ts_fmt, strict=False))
         .collect()
     )  # fmt: skip
-    return out.height
+    return len(out.to_pandas()) if to_pandas else out.height
 
 
 def ours(kind: str, path: Path, window=None) -> int:
@@ -200,6 +204,7 @@ def child(mode: str, kind: str, path: str, window: str | None) -> None:
     cpu = time.process_time()
     began = time.perf_counter()
     rows = {"ours": lambda: ours(kind, Path(path), win), "engine": lambda: engine(kind, Path(path)),
+            "engine+pandas": lambda: engine(kind, Path(path), to_pandas=True),
             "naive": lambda: naive(kind, Path(path))}[mode]()  # fmt: skip
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu
@@ -236,9 +241,9 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pmk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"log import benchmark: {args.lines:,} lines per format, seed {SEED}, files in {folder}")
-    header = (f"{'format':8} {'MB':>7} {'rows':>9} {'ours s':>7} {'lines/s':>10} {'MB/s':>6} "
-              f"{'peak RSS':>9} {'RSS/file':>8} {'engine s':>8} {'×engine':>7} {'cpu×eng':>7} "
-              f"{'naive s':>7} {'×faster':>7}")  # fmt: skip
+    header = (f"{'format':8} {'MB':>6} {'rows':>9} {'ours s':>6} {'cpu s':>5} {'lines/s':>9} "
+              f"{'MB/s':>5} {'RSS/file':>8} {'engine s':>8} {'cpu s':>5} {'×engine':>7} "
+              f"{'cpu×eng':>7} {'cpu×eng+pd':>10} {'naive s':>7} {'×faster':>7}")  # fmt: skip
     print(header)
     print("-" * len(header))
     files = {}
@@ -247,15 +252,16 @@ def main() -> None:
         size = path.stat().st_size
         mine = measure("ours", kind, path)
         bare = measure("engine", kind, path)
+        pandas_too = measure("engine+pandas", kind, path)
         slow = measure("naive", kind, path)
         extra = mine["peak"] - mine["base"]
         print(
-            f"{kind:8} {size / 1e6:7.1f} {mine['rows']:9,} {mine['seconds']:7.2f} "
-            f"{args.lines / mine['seconds']:10,.0f} {size / 1e6 / mine['seconds']:6.1f} "
-            f"{extra / 1e6:8.0f}M {extra / size:8.2f} {bare['seconds']:8.2f} "
-            f"{mine['seconds'] / bare['seconds']:7.2f} {mine['cpu'] / bare['cpu']:7.2f} "
-            f"{slow['seconds']:7.2f} "
-            f"{slow['seconds'] / mine['seconds']:7.1f}"
+            f"{kind:8} {size / 1e6:6.1f} {mine['rows']:9,} {mine['seconds']:6.2f} "
+            f"{mine['cpu']:5.2f} {args.lines / mine['seconds']:9,.0f} "
+            f"{size / 1e6 / mine['seconds']:5.0f} {extra / size:8.2f} {bare['seconds']:8.2f} "
+            f"{bare['cpu']:5.2f} {mine['seconds'] / bare['seconds']:7.2f} "
+            f"{mine['cpu'] / bare['cpu']:7.2f} {mine['cpu'] / pandas_too['cpu']:10.2f} "
+            f"{slow['seconds']:7.2f} {slow['seconds'] / mine['seconds']:7.1f}"
         )
     if "nginx" in files:
         path = files["nginx"]
