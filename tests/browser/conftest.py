@@ -176,8 +176,10 @@ class Lab:
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        """Wait until the open notebook's kernel is connected and idle (asked of JupyterLab
-        itself, which the server exposes as ``window.jupyterapp`` for these tests)."""
+        """Wait until the status bar says the kernel is Idle and the open notebook's kernel
+        connection is connected and idle (asked of JupyterLab itself, which the server
+        exposes as ``window.jupyterapp`` for these tests)."""
+        self.page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for()
         self.page.wait_for_function(_KERNEL_IDLE)
 
     def command(self, menu: str, command: str) -> None:
