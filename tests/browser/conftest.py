@@ -33,12 +33,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.conftest import IN_CI, REPO
 
 CHROMIUM = "/usr/bin/chromium"
 STARTUP_TIMEOUT = 90.0
 KERNEL_TIMEOUT = 60_000  # ms, for Playwright waits
+#: Playwright's ``expect`` retries for 5 s by default: too short for a loaded CI machine.
+expect.set_options(timeout=KERNEL_TIMEOUT)
 
 
 def _free_port() -> int:

@@ -166,10 +166,12 @@ def test_values_survive_a_restart_and_a_changed_file_is_not_overwritten(
     old_view.wait_for_element_state("hidden")  # replaced by the new kernel's editor
     page.locator(EDITOR).wait_for()
     lab.wait_idle()
-    assert page.locator(EDITOR).count() == 1
+    expect(page.locator(EDITOR)).to_have_count(1)
     editor = page.locator(EDITOR)
     assert editor.get_by_label("Narrative").input_value() == NARRATIVE
-    assert editor.locator(".pmk-key-times").get_by_text("UTC Wed 2026-10-14 14:07:00").count()
+    expect(
+        editor.locator(".pmk-key-times").get_by_text("UTC Wed 2026-10-14 14:07:00")
+    ).to_be_visible()
     _tab(editor, "Timeline")
     row = editor.locator(".pmk-event-row").first
     assert row.get_by_label("Description").input_value() == "CheckoutHighErrorRate paged on-call"
@@ -266,7 +268,7 @@ def test_each_editor_shows_the_sample_report(lab, jupyter_root_dir):
     expect(preview).to_contain_text(" ".join(sample.summary.narrative.split()[:4]))
     _shoot(editor, "summary")
     _tab(editor, "Timeline")
-    assert editor.locator(".pmk-event-row").count() == len(sample.timeline)
+    expect(editor.locator(".pmk-event-row")).to_have_count(len(sample.timeline))
     _shoot(editor, "timeline")
     _tab(editor, "Root cause analysis")
     assert editor.get_by_label("Root cause", exact=True).input_value() == (
@@ -274,7 +276,7 @@ def test_each_editor_shows_the_sample_report(lab, jupyter_root_dir):
     )
     _shoot(editor, "root-cause")
     _tab(editor, "Corrective and preventive actions")
-    assert editor.locator(".pmk-action-row").count() == len(sample.actions)
+    expect(editor.locator(".pmk-action-row")).to_have_count(len(sample.actions))
     _shoot(editor, "actions")
     _tab(editor, "Lessons learned")
     assert editor.get_by_label("What went well").input_value().startswith("- ")
