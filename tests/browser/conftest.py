@@ -155,13 +155,23 @@ _KERNEL_IDLE = """() => {
         && panel.sessionContext.session.kernel;
     return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
 }"""
-#: Run every cell through JupyterLab's own command, resolving when the run has finished
-#: (the command's promise), or rejecting after ``timeout`` ms.
+#: Run every cell of the current notebook through JupyterLab's own command (the notebook
+#: activated first, so that the command finds it); resolves when the run has finished (the
+#: command's promise), or rejects after ``timeout`` ms. Returns the command's result (true:
+#: all ran, false: a cell raised, null: nothing to run it on) and how many non-empty code
+#: cells have no execution count.
 _RUN_ALL = """async (timeout) => {
-    const run = window.jupyterapp.commands.execute("notebook:run-all-cells");
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    app.shell.activateById(panel.id);
+    const run = app.commands.execute("notebook:run-all-cells");
     const late = new Promise((_, reject) =>
         setTimeout(() => reject(new Error(`still running after ${timeout} ms`)), timeout));
-    return await Promise.race([run, late]);
+    const ok = await Promise.race([run, late]);
+    const unrun = panel.content.widgets.filter((cell) => cell.model.type === "code"
+        && cell.model.sharedModel.getSource().trim() !== ""
+        && cell.model.executionCount === null).length;
+    return { ok: ok === undefined ? null : ok, unrun };
 }"""
 
 
@@ -199,12 +209,14 @@ class Lab:
         """
         self.wait_idle()
         try:
-            self.page.evaluate(_RUN_ALL, KERNEL_TIMEOUT)
+            result = self.page.evaluate(_RUN_ALL, KERNEL_TIMEOUT)
         except PlaywrightError as exc:
             pytest.fail(f"Run All did not finish: {exc}\n{self.describe()}")
         error = self.page.locator(".jp-OutputArea-output", has_text="Traceback")
         if error.count():
             pytest.fail("a cell raised:\n" + error.first.inner_text())
+        if result["ok"] is None or (result["ok"] and result["unrun"]):
+            pytest.fail(f"Run All did not run every cell ({result}):\n{self.describe()}")
         try:
             self.page.locator(ready_selector).first.wait_for()
         except PlaywrightTimeout:
