@@ -64,25 +64,39 @@ def _frame(lines: list[str]) -> pl.DataFrame:
     return split_lines(("\n".join(lines) + "\n").encode())[0]
 
 
-def _real_lines() -> list[str]:
+def _shared_lines(paths: list) -> list[str]:
+    """Every line of those of ``paths`` that exist (none when ../shared/data is absent)."""
     out = []
-    for path in ACCESS_SAMPLES:
+    for path in paths:
         if path.is_file():
             out += path.read_text(encoding="utf-8", errors="replace").splitlines()
     return out
 
 
-@pytest.mark.parametrize("source", ["generated", "shared data"])
-def test_the_access_fast_path_splits_every_line_as_the_full_regex_does(source):
-    lines = _generated() if source == "generated" else _real_lines()
+def _assert_same_split(lines: list[str], full: str, fast: str) -> None:
+    """``fast`` then ``full`` gives, column by column, what ``full`` alone gives."""
     if not lines:
         pytest.skip("../shared/data is absent")
     frame = _frame(lines)
-    fast_then_full = text.extract_lines(frame, text.ACCESS, text.ACCESS_FAST)
-    full = text.extract_lines(frame, text.ACCESS)
-    assert fast_then_full.columns == full.columns
-    for column in full.columns:
-        assert fast_then_full[column].to_list() == full[column].to_list(), column
+    fast_then_full = text.extract_lines(frame, full, fast)
+    alone = text.extract_lines(frame, full)
+    assert fast_then_full.columns == alone.columns
+    for column in alone.columns:
+        assert fast_then_full[column].to_list() == alone[column].to_list(), column
+
+
+def _fast_hits(lines: list[str], fast: str) -> list[bool]:
+    """Which lines ``fast`` matches by itself."""
+    hits = _frame(lines).select(
+        pl.col("line").str.extract_groups(fast).struct.field("ts").is_not_null()
+    )
+    return hits.to_series().to_list()
+
+
+@pytest.mark.parametrize("source", ["generated", "shared data"])
+def test_the_access_fast_path_splits_every_line_as_the_full_regex_does(source):
+    lines = _generated() if source == "generated" else _shared_lines(ACCESS_SAMPLES)
+    _assert_same_split(lines, text.ACCESS, text.ACCESS_FAST)
 
 
 def test_ordinary_access_lines_take_the_fast_path_and_odd_ones_do_not():
@@ -96,10 +110,8 @@ def test_ordinary_access_lines_take_the_fast_path_and_odd_ones_do_not():
         '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "GET /a HTTP/1.1" 200 512 "-" "x" "1.1.1.1"',
         '10.0.0.1 - - [10/Oct/2026:13:55:36 -0700] "-" 400 0',
     ]
-    fast = _frame(ordinary + odd).select(
-        pl.col("line").str.extract_groups(text.ACCESS_FAST).struct.field("ts").is_not_null()
-    )
-    assert fast.to_series().to_list() == [True] * len(ordinary) + [False] * len(odd)
+    hits = _fast_hits(ordinary + odd, text.ACCESS_FAST)
+    assert hits == [True] * len(ordinary) + [False] * len(odd)
     # and the full regex reads the odd ones
     full = text.extract_lines(_frame(odd), text.ACCESS)
     assert full["ts"].null_count() == 0
@@ -133,23 +145,8 @@ def _syslog_generated() -> list[str]:
 
 @pytest.mark.parametrize("source", ["generated", "shared data"])
 def test_the_syslog_fast_path_splits_every_line_as_the_full_regex_does(source):
-    if source == "generated":
-        lines = _syslog_generated()
-    else:
-        lines = [
-            line
-            for path in SYSLOG_SAMPLES
-            if path.is_file()
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        ]
-    if not lines:
-        pytest.skip("../shared/data is absent")
-    frame = _frame(lines)
-    fast_then_full = text.extract_lines(frame, text.RFC3164, text.RFC3164_FAST)
-    full = text.extract_lines(frame, text.RFC3164)
-    assert fast_then_full.columns == full.columns
-    for column in full.columns:
-        assert fast_then_full[column].to_list() == full[column].to_list(), column
+    lines = _syslog_generated() if source == "generated" else _shared_lines(SYSLOG_SAMPLES)
+    _assert_same_split(lines, text.RFC3164, text.RFC3164_FAST)
 
 
 def test_ordinary_syslog_lines_take_the_fast_path():
@@ -163,7 +160,5 @@ def test_ordinary_syslog_lines_take_the_fast_path():
         "Oct 14 14:07:00 db-1 a message without a program tag",
         "Oct 14 14:07:00 höst prog: a non-ASCII host",
     ]
-    fast = _frame(ordinary + odd).select(
-        pl.col("line").str.extract_groups(text.RFC3164_FAST).struct.field("ts").is_not_null()
-    )
-    assert fast.to_series().to_list() == [True] * len(ordinary) + [False] * len(odd)
+    hits = _fast_hits(ordinary + odd, text.RFC3164_FAST)
+    assert hits == [True] * len(ordinary) + [False] * len(odd)
