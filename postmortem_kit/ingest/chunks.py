@@ -146,27 +146,11 @@ def add_null_columns(table: pa.Table, columns: dict[str, pa.DataType]) -> pa.Tab
     return table.select([c for c in columns if c in table.column_names])
 
 
-def provenance(name: str, line_no: pa.ChunkedArray, dtype: pa.DataType) -> pa.ChunkedArray:
-    """``name:line`` for every line number, as Arrow text of ``dtype``. Built chunk by chunk
-    by polars: block-sized allocations that reuse the memory the parse worked in, where one
-    file-sized column would need new memory."""
-    prefix = pl.lit(f"{name}:")
-    out = []
-    for chunk in line_no.chunks:
-        text = pl.select(prefix + pl.Series(chunk).cast(pl.String)).to_series()
-        out.append(text.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    return pa.chunked_array(out).cast(dtype)
-
-
 def add_file_columns(
-    table: pa.Table, *, source: str, fmt: str, name: str, types: dict[str, pa.DataType]
+    table: pa.Table, *, source: str, fmt: str, types: dict[str, pa.DataType]
 ) -> pa.Table:
-    """Put in the columns that are the same for every row of a file (``source``, ``format``:
-    one category on zero pages) and ``provenance`` (``name:line`` from the table's
-    ``line_no``, which is dropped), each of its type in ``types``."""
+    """Put in the columns that are the same for every row of a file (``source``,
+    ``format``: one category on zero pages), each of its type in ``types``."""
     n = table.num_rows
-    line_no = table["line_no"]
-    table = table.drop_columns(["line_no"])
     table = table.append_column("source", constant_dictionary(source, n, types["source"]))
-    table = table.append_column("format", constant_dictionary(fmt, n, types["format"]))
-    return table.append_column("provenance", provenance(name, line_no, types["provenance"]))
+    return table.append_column("format", constant_dictionary(fmt, n, types["format"]))

@@ -36,7 +36,7 @@ _AHEAD = 2
 #: the whole block when none of them starts one.
 _TAIL_LINES = 64
 #: Columns built once per file at the end rather than per block.
-_PER_FILE = ("source", "format", "provenance")
+_PER_FILE = ("source", "format")
 
 
 def zone_for(tz: str | Mapping[str, str] | None, path: Path, name: str) -> str | None:
@@ -120,13 +120,34 @@ def _split_tail(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """For a multi-line format, cut a block before its last event line: that event and its
     continuation lines go to the next block, so no stack trace is split between blocks. The
-    last event is found by parsing only the block's tail, in a scratch context."""
-    last = _last_event(lines.tail(_TAIL_LINES), fmt, ctx)
-    if last is None and lines.height > _TAIL_LINES:
-        last = _last_event(lines, fmt, ctx)
+    last event is found from the lines' ``ts`` when they are prepared (see
+    :attr:`LogFormat.prepare`), else by parsing only the block's tail, in a scratch context."""
+    if "ts" in lines.columns:
+        starts = lines.filter(pl.col("ts").is_not_null())["line_no"]
+        last = int(starts.max()) if starts.len() else None
+    else:
+        last = _last_event(lines.tail(_TAIL_LINES), fmt, ctx)
+        if last is None and lines.height > _TAIL_LINES:
+            last = _last_event(lines, fmt, ctx)
     if last is None:
         return lines.head(0), lines  # no event starts in the block: carry it whole
     return lines.filter(pl.col("line_no") < last), lines.filter(pl.col("line_no") >= last)
+
+
+def _pack(events: pl.DataFrame, name: str) -> pa.Table:
+    """One block's parsed rows (:func:`conform`-ed, with ``line_no``) as an Arrow table:
+    ``provenance`` (``name:line``) in place of ``line_no``, low-cardinality text as
+    categoricals, a column equal to its partner sharing its buffers. All-null columns are
+    left out (put back once per file at the end). Arrow's plain strings hold only the bytes
+    each value needs: the block's lines and the parser's intermediate columns are freed
+    here, not kept alive by string views."""
+    events = events.with_columns(
+        provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
+    ).drop("line_no")
+    empty = [c for c in events.columns if events[c].null_count() == events.height]
+    shared = frame.equal_columns(events.drop(empty))
+    table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
+    return frame.put_shared(categorise(table), shared, events.columns)
 
 
 class _FileReader:
@@ -140,7 +161,9 @@ class _FileReader:
             last_known=RawFile(path, name, b"").mtime, report=report,
             raw=RawFile(path, name, b""), fields=dict(opts.mapping) if opts.mapping else None,
         )  # fmt: skip
-        self.tables: list[pa.Table] = []
+        #: The blocks' tables, as futures until :meth:`run` has read every block.
+        self.tables: list = []
+        self.pool: ThreadPoolExecutor | None = None
         #: Every column in first-seen order, with its Arrow type (null columns are not kept
         #: per block: see :func:`chunks.add_null_columns`).
         self.columns: dict[str, pa.DataType] = {}
@@ -181,16 +204,24 @@ class _FileReader:
         """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``
         once the format is known. Runs in the worker thread, a block ahead of the parser."""
         lines, invalid = split_lines(block)
+        return self._prepare(lines, block, invalid), invalid
+
+    def _prepare(self, lines: pl.DataFrame, block: bytes, invalid: int) -> pl.DataFrame:
+        """``lines`` through the format's ``prepare``, when the format is known and has one
+        (a format that reads bytes also gets the block's when they are exactly the lines)."""
         fmt = self.fmt
-        if fmt is not None and fmt.prepare is not None and lines.height:
-            with contextlib.suppress(Exception):  # parse() prepares again and reports it
-                lines = fmt.prepare(lines)
-        return lines, invalid
+        if fmt is None or fmt.prepare is None or not lines.height:
+            return lines
+        exact = fmt.wants_bytes and not invalid and not lines["line"].has_nulls()
+        with contextlib.suppress(Exception):  # parse() prepares again and reports it
+            return fmt.prepare(lines, data=block if exact else b"", state=self.ctx.state)
+        return lines
 
     def run(self) -> pa.Table | None:
         """Parse every block in order; the next blocks are split (and prepared) meanwhile,
         on the other cores."""
         with ThreadPoolExecutor(max_workers=_AHEAD) as pool:
+            self.pool = pool
             items = _lookahead(self.blocks())
             queue: collections.deque = collections.deque()
 
@@ -210,8 +241,9 @@ class _FileReader:
                     self.fmt = _choose(self.opts.format, lines, self.name, self.report)
                 fill()
                 pending = self._block(lines, invalid, block, last, pending)
-        if pending is not None and pending.height:
-            self._parse(pending, b"")
+            if pending is not None and pending.height:
+                self._parse(pending, b"")
+            self.tables = [packed.result() for packed in self.tables]
         return self._finish()
 
     def _block(
@@ -223,15 +255,20 @@ class _FileReader:
         self.next_line += lines.height
         self.report.lines_read += lines.height
         self.report.invalid_utf8_lines += invalid
+        lines = self._prepare(lines, block, invalid)  # a block split before the format was known
         blank = lines["line"].is_null()
         if blank.any():
             nos = lines.filter(blank)["line_no"]
             self.ctx.reject("blank line", nos, [(n, "") for n in nos.head(3)])
             lines = lines.filter(~blank)
-        if self.fmt is not None and self.fmt.prepare is not None and lines.height:
-            with contextlib.suppress(Exception):  # a block split before the format was known
-                lines = self.fmt.prepare(lines)
         if pending is not None:
+            if pending.columns != lines.columns:  # prepared before and after the state was set
+                pending, lines = (
+                    self._prepare(part.select("line_no", "line"), b"", 0)
+                    for part in (pending, lines)
+                )
+            if pending.columns != lines.columns:
+                pending, lines = pending.select("line_no", "line"), lines.select("line_no", "line")
             lines = pl.concat([pending, lines])
         if not lines.height:
             return None
@@ -261,7 +298,6 @@ class _FileReader:
             table,
             source=self.opts.source or self.path.name,
             fmt=self.fmt.name,
-            name=self.name,
             types={c: self.columns[c] for c in _PER_FILE},
         )
         return chunks.add_null_columns(table, self.columns)
@@ -311,21 +347,17 @@ class _FileReader:
         lo, hi = events["timestamp"].min(), events["timestamp"].max()
         self.first = lo if self.first is None else min(self.first, lo)
         self.last = hi if self.last is None else max(self.last, hi)
-        # source, format and provenance are the same for every block of the file (or follow
-        # from line_no): built once, in :meth:`_finish`; here they are left null.
+        # source and format are the same for every block of the file: built once, in
+        # :meth:`_finish`; here they are left null.
         events = events.drop([c for c in ("_lines", *_PER_FILE) if c in events.columns])
-        # Arrow's plain strings hold only the bytes each value needs: the block's lines and
-        # the parser's intermediate columns are freed here, not kept alive by string views.
-        # All-null columns are left out of the block (put back once per file at the end).
         events = conform(events)
         schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
         for field in schema:
             if field.name != "line_no":
                 self.columns.setdefault(field.name, field.type)
-        empty = [c for c in events.columns if events[c].null_count() == events.height]
-        shared = frame.equal_columns(events.drop(empty))
-        table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
-        self.tables.append(frame.put_shared(categorise(table), shared, events.columns))
+        # Packing the block into Arrow touches every value but depends on nothing else: a
+        # worker does it while this thread parses the next block.
+        self.tables.append(self.pool.submit(_pack, events, self.name))
 
 
 def read_one(

@@ -19,6 +19,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=structured.json_sniffer(lambda k: "__REALTIME_TIMESTAMP" in k, "journald JSON", 1.0),
         parse=structured.json_parser(),
         wants_bytes=True,
+        prepare=structured.prepare_json,
         timestamp="_SOURCE_REALTIME_TIMESTAMP, else __REALTIME_TIMESTAMP: µs since the epoch (UTC)",
         example='{"__REALTIME_TIMESTAMP":"1534860261221373","_HOSTNAME":"web-1","PRIORITY":"3",'
         '"SYSLOG_IDENTIFIER":"api","_PID":"184","MESSAGE":"GPS fix lost"}',
@@ -32,6 +33,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         ),
         parse=structured.json_parser(),
         wants_bytes=True,
+        prepare=structured.prepare_json,
         timestamp="time: RFC 3339 UTC with nanoseconds (the runtime's receive time)",
         example='{"log":"GET /health 200\\n","stream":"stdout",'
         '"time":"2019-04-01T17:58:33.598656444Z"}',
@@ -49,6 +51,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         ),
         parse=structured.json_parser(),
         wants_bytes=True,
+        prepare=structured.prepare_json,
         timestamp="@timestamp: ISO 8601 with offset",
         example='{"@timestamp":"2026-10-14T14:07:00.120Z","log.level":"error",'
         '"message":"db timeout",'
@@ -62,6 +65,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=structured.json_sniffer(lambda k: True, "JSON objects", 0.98),
         parse=structured.json_parser(),
         wants_bytes=True,
+        prepare=structured.prepare_json,
         timestamp=_JSON_TIME,
         example='{"ts":"2026-10-14T14:07:00Z","level":"warn","msg":"slow query","ms":812}',
     ),
@@ -176,6 +180,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         "epoch s/ms/µs, …); lines without one (stack traces) continue the event before",
         sniff=text.sniff_text,
         parse=text.parse_text,
+        prepare=text.prepare_text,
         timestamp="the style found in the file's first lines; year-less styles use year= or the "
         "file date; naive times are read in tz= (UTC if none)",
         example="2026-10-14 14:07:00,120 ERROR [pool-3] OrderService: timeout after 30s",

@@ -52,7 +52,7 @@ def _line_keys(lines: pl.DataFrame) -> tuple[str, ...]:
     return keys if len(set(keys)) == len(keys) else ()
 
 
-def prepare_logfmt(lines: pl.DataFrame) -> pl.DataFrame:
+def prepare_logfmt(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.DataFrame:
     """The block's lines with ``_shape``: a struct of the raw values of every line that has
     the same keys, in the same order, as the block's first line and no ``=`` inside a
     value (null for the other lines). One regex pass reads these for certain: every ``=``

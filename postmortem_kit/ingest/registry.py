@@ -105,10 +105,15 @@ class LogFormat:
     wants_bytes: bool = False
     #: Other names accepted by ``format=`` (``nginx`` for ``combined``, ``jsonl`` for ``json``).
     aliases: tuple[str, ...] = ()
-    #: Optional pure per-line work on a block's lines (``line_no``, ``line``) returning them
-    #: with more columns, which ``parse`` then accepts in their place. Free of side effects,
-    #: it runs on the next block in another thread while ``parse`` works on this one.
-    prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    #: Optional pure work on a block's lines, ``prepare(lines, *, data, state)``, returning
+    #: them with more columns, which ``parse`` then accepts in their place. Free of side
+    #: effects, it runs on the next blocks in worker threads while ``parse`` works on this
+    #: one. ``data`` is the block's bytes when they are exactly those lines (no blank line,
+    #: valid UTF-8), else ``b""``; ``state`` is what ``parse`` has kept in ``ctx.state`` so
+    #: far (read it, never write it): a value ``parse`` sets on the first block, such as the
+    #: timestamp style it chose, is there for the later ones. A prepared line of a
+    #: ``multiline`` format has a ``ts`` column, set exactly on the lines that start an event.
+    prepare: Callable[..., pl.DataFrame] | None = None
 
 
 class FormatRegistry:

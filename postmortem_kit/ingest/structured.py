@@ -79,6 +79,39 @@ def _columns_from_records(records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(data, height=len(records))
 
 
+def _read_whole(lines: pl.DataFrame, data: bytes) -> pl.DataFrame | None:
+    """Every line read at once by pyarrow (flattened keys, one row per line), or ``None``
+    when some line is not a JSON object. ``data``, when given, is exactly the lines' bytes."""
+    longest = int(lines["line"].str.len_bytes().max() or 0)
+    if data:
+        payload = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # the bytes, as read
+    else:
+        payload = lines["line"].str.join("\n").item().encode("utf-8")
+    try:
+        table = pa_json.read_json(
+            io.BytesIO(payload),
+            read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest + 2)),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != lines.height:
+        return None
+    return pl.from_arrow(_flatten_arrow(table))
+
+
+def prepare_json(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.DataFrame:
+    """The pure part of reading JSON lines, run on the next block in a worker thread: when
+    ``data`` is exactly the lines' bytes and every line is a JSON object, ``lines`` with
+    the records as struct column ``_json`` (which :func:`read_json_lines` then unpacks);
+    otherwise ``lines`` as they are (the parser reads them, counting the bad ones)."""
+    if "_json" in lines.columns or not data or not lines.height:
+        return lines
+    records = _read_whole(lines, data)
+    if records is None or not records.width or records.height != lines.height:
+        return lines
+    return lines.with_columns(_json=records.to_struct())
+
+
 def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse each line as a JSON object.
 
@@ -88,24 +121,13 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
         The flattened keys, one row per kept line, and the kept lines (invalid ones are
         rejected with the parser's message).
     """
+    if "_json" in lines.columns:  # read by :func:`prepare_json`
+        return lines.select("_json").unnest("_json"), lines.drop("_json")
     if lines.height == 0:
         return pl.DataFrame(), lines
-    longest = int(lines["line"].str.len_bytes().max() or 0)
-    raw = ctx.raw.data  # set by the reader only when it is exactly these lines' bytes
-    if raw:
-        payload = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # the bytes, as read
-    else:
-        payload = lines["line"].str.join("\n").item().encode("utf-8")
-    try:
-        table = pa_json.read_json(
-            io.BytesIO(payload),
-            read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest + 2)),
-        )
-        if table.num_rows == lines.height:
-            table = _flatten_arrow(table)
-            return pl.from_arrow(table), lines
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    records = _read_whole(lines, ctx.raw.data)  # set only when exactly these lines' bytes
+    if records is not None:
+        return records, lines
     # Slow path: one line at a time, so that each bad line is a counted reject.
     records, keep, bad, bad_reasons = [], [], [], {}
     for no, line in zip(lines["line_no"], lines["line"], strict=True):

@@ -137,7 +137,7 @@ def line_preparer(
     groups). Having no side effects, it may run on the next block in another thread while
     this one is parsed; the parser skips it for lines that already went through it."""
 
-    def prepare(lines: pl.DataFrame) -> pl.DataFrame:
+    def prepare(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.DataFrame:
         if "ts" in lines.columns:
             return lines
         g = extract_lines(lines, pattern, fast)
@@ -502,9 +502,21 @@ def sniff_text(sample: list[str], name: str) -> tuple[float, str]:
     )
 
 
+def prepare_text(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.DataFrame:
+    """The pure part of :func:`parse_text` for the blocks after the first: each line split
+    into ``ts``, ``message`` and ``severity_raw`` by the timestamp style the parser chose
+    on the first block (``state["text_style"]``); lines as they are before that."""
+    if "ts" in lines.columns or not state or "text_style" not in state:
+        return lines
+    style, at_start = state["text_style"]
+    return lines if style is None else _split(lines, style, at_start)
+
+
 def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Generic reader: find the file's timestamp style, take each line with a timestamp near
     its start as an event and attach the lines without one (stack traces) to it."""
+    if "ts" in lines.columns:  # split by :func:`prepare_text` in a worker
+        return _text_events(lines, ctx)
     if "text_style" in ctx.state:  # a later chunk of the file: keep the first one's style
         style, at_start = ctx.state["text_style"]
     else:
@@ -519,7 +531,13 @@ def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
-    g = _split(lines, style, at_start)
+    return _text_events(_split(lines, style, at_start), ctx)
+
+
+def _text_events(g: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """The events of lines split by :func:`_split`, in the style the file's first block
+    chose."""
+    style, _ = ctx.state["text_style"]
     events = attach_continuations(g, g["ts"].is_not_null(), ctx)
     events = _timestamps(events, (style,), ctx)
     events = with_severity(events)

@@ -147,3 +147,56 @@ def test_blank_first_blocks_then_syslog_in_blocks(tmp_path):
     assert list(frame["program"].unique()) == ["app"] and list(frame["pid"].unique()) == [7]
     assert frame["provenance"].iloc[0] == f"{path}:5001"
     assert frame["timestamp"].iloc[-1] == pd.Timestamp("2026-10-14T14:03:19Z")
+
+
+def _same_frames(blocks: pd.DataFrame, whole: pd.DataFrame) -> None:
+    assert list(blocks.columns) == list(whole.columns)
+    for column in whole.columns:
+        assert blocks[column].astype(object).tolist() == whole[column].astype(object).tolist(), (
+            column
+        )
+
+
+def test_large_text_file_split_by_workers_equals_reading_it_whole(tmp_path):
+    # Over the sniffing head (256 KB): the format is known before the blocks are read, so
+    # the blocks after the first are split by worker threads in the style the first chose,
+    # and a block is cut at its last event line from those splits.
+    out = []
+    for i in range(3000):
+        stamp = f"2026-10-14 14:{i // 60 % 60:02d}:{i % 60:02d},{i % 1000:03d}"
+        level = ("INFO", "WARN", "ERROR")[i % 3]
+        out.append(f"{stamp} {level} [w-{i % 4}] Service: event {i} " + "x" * (i % 50) + "\n")
+        out.extend(f"    at com.example.Frame{j}.call(Frame.java:{j})\n" for j in range(i % 5))
+    out.insert(1500, "a line before which no event starts? no: it continues event 1499\n")
+    path = tmp_path / "app.log"
+    path.write_text("".join(out))
+    assert path.stat().st_size > 300_000
+    whole = load_logs(path, chunk_bytes=1 << 24)
+    blocks = load_logs(path, chunk_bytes=8192)
+    assert report_of(blocks).rows == 3000 == report_of(whole).rows
+    assert report_of(blocks).continuation_lines == report_of(whole).continuation_lines
+    assert report_of(blocks).balanced and not report_of(blocks).rejects
+    _same_frames(blocks, whole)
+
+
+def test_large_json_file_read_by_workers_equals_reading_it_whole(tmp_path):
+    # Blocks read by pyarrow in worker threads; a block with a bad line or a blank line is
+    # read line by line by the parser instead, and its rejects are counted.
+    rows = [
+        json.dumps({"ts": f"2026-10-14T14:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z",
+                    "level": ("info", "error")[i % 2], "msg": f"event {i}", "n": i})
+        for i in range(5000)
+    ]  # fmt: skip
+    rows[2000] = '{"ts": "2026-10-14T14:00:00Z", "msg": "cut off'
+    rows[4000] = ""
+    rows[4500] = json.dumps({"ts": "2026-10-14T15:00:00Z", "msg": "late key", "region": "eu"})
+    path = tmp_path / "app.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    assert path.stat().st_size > 300_000
+    whole = load_logs(path, chunk_bytes=1 << 24)
+    blocks = load_logs(path, chunk_bytes=8192)
+    report = report_of(blocks)
+    assert report.rows == 4998 and report.balanced
+    assert sum(report.rejects.values()) == 2 and report.rejects == report_of(whole).rejects
+    assert blocks["region"].dropna().tolist() == ["eu"]
+    _same_frames(blocks, whole)
