@@ -1,0 +1,82 @@
+"""The fast timestamp paths agree with the generic one: Arrow's ISO 8601 reader
+(:func:`arrow_iso`) and the styles' strptime formats give, wherever they read a value, what
+the style's own regex path gives, and leave the values they cannot read to it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+import pytest
+
+from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, parse_timestamps
+
+ISO = STYLE_BY_NAME["iso8601"]
+#: The same style without its fast paths: the regex, then the parts assembled.
+GENERIC = dataclasses.replace(ISO, fast=(), arrow_iso=False)
+
+ZONED = [
+    "2026-10-14T14:07:19Z",
+    "2026-10-14T14:07:19.5Z",
+    "2026-10-14T14:07:19.123Z",
+    "2026-10-14T14:07:19.123456Z",
+    "2026-10-14T14:07:19.123456789Z",
+    "2026-10-14T14:07:19+02:00",
+    "2026-10-14T14:07:19.25-0330",
+    "2026-10-14T14:07:19+05",
+    "2026-10-14T14:07:19-00:00",
+    "2026-10-14 14:07:19,250+01:00",
+    "2024-02-29T23:59:59.999999999Z",
+]
+NAIVE = [
+    "2026-10-14 14:07:19",
+    "2026-10-14T14:07:19.1",
+    "2026-10-14 14:07:19,120",
+    "2026-10-14 14:07:19,123456",
+    "2026-10-14T00:00:00.000000001",
+]
+#: Values Arrow is not given (or refuses): each list falls back as a whole.
+ODD = {
+    "mixed zoned and naive": ["2026-10-14T14:07:19Z", "2026-10-14 14:07:19"],
+    "no seconds": ["2026-10-14T14:07Z", "2026-10-14T14:07:19Z"],
+    "ten fraction digits": ["2026-10-14T14:07:19.1234567891Z"],
+    "February 30": ["2026-02-30T00:00:00Z", "2026-10-14T14:07:19Z"],
+    "month 13": ["2026-13-01T00:00:00Z"],
+    "hour 24": ["2026-10-14T24:00:00Z"],
+    "lower-case z": ["2026-10-14T14:07:19z"],
+    "space before the zone": ["2026-10-14T14:07:19 +02:00"],
+    "text around it": ["at 2026-10-14T14:07:19Z", "2026-10-14T14:07:19Z!"],
+    "a null among them": [None, "2026-10-14T14:07:19.5Z"],
+}
+
+
+def _parse(values: list[str | None], style) -> tuple[list, list, dict]:
+    utc, note, info = parse_timestamps(pl.Series(values, dtype=pl.String), [style], tz="UTC")
+    return utc.to_list(), note.to_list(), info
+
+
+@pytest.mark.parametrize("values", [ZONED, NAIVE], ids=["zoned", "naive"])
+def test_arrow_reads_the_iso_shapes_as_the_generic_path_does(values):
+    found = arrow_iso(pl.Series(values))
+    assert found is not None, "Arrow's reader is not used for these values"
+    times, aware = found
+    assert aware is (values is ZONED)
+    if not aware:
+        times = times.dt.replace_time_zone("UTC")
+    want, _, _ = _parse(values, GENERIC)
+    assert None not in want
+    assert times.to_list() == want
+
+
+@pytest.mark.parametrize("values", [ZONED, NAIVE, *ODD.values()], ids=["zoned", "naive", *ODD])
+def test_style_with_fast_paths_equals_the_generic_path(values):
+    fast_utc, fast_note, fast_info = _parse(values, ISO)
+    utc, note, info = _parse(values, GENERIC)
+    assert fast_utc == utc and fast_note == note
+    assert fast_info["naive"] == info["naive"]
+    assert fast_info["styles"] == info["styles"]
+
+
+@pytest.mark.parametrize("name", [n for n in ODD if n != "a null among them"])
+def test_arrow_declines_the_odd_lists(name):
+    assert arrow_iso(pl.Series(ODD[name], dtype=pl.String)) is None
