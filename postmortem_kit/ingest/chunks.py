@@ -7,19 +7,25 @@ working set, not several copies of the whole file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import queue
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 
+from postmortem_kit.ingest.compression import Codec, decompress
 from postmortem_kit.ingest.frame import constant_dictionary, null_array
-from postmortem_kit.ingest.source import PROGRESS_BYTES
+from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
 
 #: Bytes parsed at a time (a block ends at the last line break inside it). Small blocks cost
 #: no measurable time (the engines' per-call overhead is tiny next to 2 MB of regex work) and
 #: keep the working set, which the allocator holds on to, far below the result's size.
 CHUNK_BYTES = 2 * 1024 * 1024
+#: Compressed bytes read at a time: small, as a log's text is often 10–50 times larger.
+_COMPRESSED_PIECE = 256 * 1024
 #: Bytes read at a time when counting line breaks.
 _COUNT_BYTES = 64 * 1024 * 1024
 
@@ -47,12 +53,10 @@ def _progress(total: int, label: str):
     return tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False)
 
 
-def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Blocks of about ``size`` bytes of a plain file's range ``start``–``end``, each ending
-    at a line break (the last one at ``end``). A line longer than ``size`` makes its block
-    longer, never split."""
+def _file_pieces(path: Path, start: int, end: int, size: int) -> Iterator[bytes]:
+    """The bytes ``start``–``end`` of a file, ``size`` at a time, with a progress bar for a
+    large range."""
     bar = _progress(end - start, f"reading {path.name}")
-    carry = b""
     with path.open("rb") as handle:
         handle.seek(start)
         left = end - start
@@ -63,21 +67,98 @@ def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> It
             left -= len(data)
             if bar is not None:
                 bar.update(len(data))
-            buf = carry + data if carry else data
-            if left <= 0:
-                carry = b""
-                yield buf
-                break
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                carry = buf
-                continue
-            carry = buf[cut:]
-            yield buf[:cut]
-    if carry:
-        yield carry
+            yield data
     if bar is not None:
         bar.close()
+
+
+def line_blocks(pieces: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Blocks of ``size`` bytes and up to the next line break (the last one may be shorter)
+    of the text that ``pieces`` hold, each ending at a line break, the last one where the
+    text ends. A line longer than ``size`` makes its block longer, never split; a piece
+    larger than ``size`` gives several blocks."""
+    buf = b""
+    for piece in pieces:
+        buf = buf + piece if buf else piece
+        pos = 0
+        while len(buf) - pos > size:
+            cut = buf.find(b"\n", pos + size - 1) + 1
+            if cut == 0:  # no line break past ``size`` yet: read on
+                break
+            yield buf[pos:cut]
+            pos = cut
+        buf = buf[pos:]
+    if buf:
+        yield buf
+
+
+def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Blocks of about ``size`` bytes of a plain file's range ``start``–``end``, each ending
+    at a line break (the last one at ``end``). A line longer than ``size`` makes its block
+    longer, never split."""
+    return line_blocks(_file_pieces(path, start, end, size), size)
+
+
+def compressed_blocks(
+    path: Path, name: str, codec: Codec, notes: list[str], size: int = CHUNK_BYTES
+) -> Iterator[bytes]:
+    """Blocks of about ``size`` bytes of a compressed file's text, decompressed as they are
+    read (never the whole text at once), each ending at a line break. Notes on truncated or
+    corrupt data go to ``notes``.
+
+    Raises
+    ------
+    IngestError
+        When the text starts like a binary file (see :func:`.source.check_text`).
+    """
+    pieces = _file_pieces(path, 0, path.stat().st_size, _COMPRESSED_PIECE)
+    first = True
+    for block in line_blocks(decompress(pieces, codec, notes), size):
+        if first:
+            check_text(block, name)
+            first = False
+        yield block
+
+
+def prefetched(items: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """``items`` made by a background thread, up to ``depth`` ahead of the consumer: for a
+    producer that spends its time outside the GIL (reading, decompressing), which then
+    runs on another core while the blocks before are parsed. An exception in the producer
+    is raised here, at the item where it happened."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                q.put((item, None))
+                if stop.is_set():
+                    return
+            q.put((end, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            q.put((end, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="pmk-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if item is end:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # free the queue so that a waiting put returns, then stop
+            with contextlib.suppress(queue.Empty):
+                q.get(timeout=1)
+        thread.join()
 
 
 def memory_blocks(data: bytes, size: int = CHUNK_BYTES) -> Iterator[bytes]:

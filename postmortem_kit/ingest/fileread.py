@@ -20,6 +20,7 @@ from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest import chunks, frame
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, conform
+from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.localtime import start_years, year_mismatch
 from postmortem_kit.ingest.registry import LOG_FORMATS, LogFormat, ParseContext, sniff_format
@@ -171,13 +172,26 @@ class _FileReader:
         self.last: dt.datetime | None = None
 
     def blocks(self) -> Iterator[bytes]:
-        """The file's bytes in blocks; sniffs and seeks a large plain file first."""
+        """The file's bytes in blocks, read (and decompressed) by a background thread; sniffs
+        and seeks a large plain file first."""
         path, name, opts, report = self.path, self.name, self.opts, self.report
+        try:
+            with path.open("rb") as handle:
+                codec = codec_of(handle.read(MAGIC_BYTES))
+        except OSError as exc:
+            raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        if codec is not None:  # decompressed as it is read, never whole
+            report.compression = codec.name
+            self.next_line = 1
+            size = opts.chunk_bytes
+            return chunks.prefetched(
+                chunks.compressed_blocks(path, name, codec, report.notes, size)
+            )
         size = path.stat().st_size
         seek_min = windows.SEEK_MIN_BYTES if opts.seek_min_bytes is None else opts.seek_min_bytes
         head = read_file(path, name, end=HEAD_BYTES) if size > HEAD_BYTES else None
-        if head is not None and (head.compression or head.data.count(b"\n") < 20):
-            head = None  # compressed (cannot be bisected) or lines too long to sniff a head
+        if head is not None and head.data.count(b"\n") < 20:
+            head = None  # lines too long to sniff a head: read whole
         if head is None:
             raw = read_file(path, name)
             report.compression = raw.compression
@@ -198,7 +212,7 @@ class _FileReader:
                 )
         self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
         block = opts.chunk_bytes if self.fmt.seekable else end - start
-        return chunks.file_blocks(path, start, end, block)
+        return chunks.prefetched(chunks.file_blocks(path, start, end, block))
 
     def _split(self, block: bytes) -> tuple[pl.DataFrame, int]:
         """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``

@@ -3,19 +3,17 @@ binary files, invalid UTF-8 and truncated archives, each with a clear message.""
 
 from __future__ import annotations
 
-import bz2
 import dataclasses
 import datetime as dt
 import glob
-import lzma
 import os
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
 from postmortem_kit.errors import IngestError
+from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of, decompress
 
 #: Files over this size get a progress bar while they are read.
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -123,41 +121,6 @@ def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
     return b"".join(parts)
 
 
-def _gunzip(data: bytes, notes: list[str]) -> bytes:
-    out = []
-    rest = data
-    while rest:
-        d = zlib.decompressobj(wbits=47)
-        try:
-            out.append(d.decompress(rest))
-            out.append(d.flush())
-        except zlib.error as exc:
-            notes.append(f"gzip data is corrupt ({exc}); kept what was readable before it")
-            break
-        if not d.eof:
-            notes.append("gzip file is truncated; kept what was readable before the cut")
-            break
-        rest = d.unused_data.lstrip(b"\0")
-    return b"".join(out)
-
-
-def _stream(data: bytes, factory, label: str, notes: list[str]) -> bytes:
-    out = []
-    rest = data
-    while rest:
-        d = factory()
-        try:
-            out.append(d.decompress(rest))
-        except (OSError, EOFError, lzma.LZMAError) as exc:
-            notes.append(f"{label} data is corrupt ({exc}); kept what was readable before it")
-            break
-        if not d.eof:
-            notes.append(f"{label} file is truncated; kept what was readable before the cut")
-            break
-        rest = d.unused_data
-    return b"".join(out)
-
-
 def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) -> RawFile:
     """Read a file (or the byte range ``start``–``end`` of a plain one), decompressing
     gzip, bz2 and xz by their magic bytes.
@@ -172,22 +135,23 @@ def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) 
     except OSError as exc:
         raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
     raw = RawFile(path, name, data, offset=start if (start or end is not None) else None)
-    if data[:2] == b"\x1f\x8b":
-        raw.compression = "gzip"
-        raw.data = _gunzip(data, raw.notes)
-    elif data[:3] == b"BZh":
-        raw.compression = "bz2"
-        raw.data = _stream(data, bz2.BZ2Decompressor, "bz2", raw.notes)
-    elif data[:6] == b"\xfd7zXZ\x00":
-        raw.compression = "xz"
-        raw.data = _stream(data, lzma.LZMADecompressor, "xz", raw.notes)
-    nul = raw.data.find(b"\0", 0, 1 << 16)
+    codec = codec_of(data[:MAGIC_BYTES])
+    if codec is not None:
+        raw.compression = codec.name
+        raw.data = b"".join(decompress([data], codec, raw.notes))
+    check_text(raw.data, name)
+    return raw
+
+
+def check_text(data: bytes, name: str) -> None:
+    """Raise :class:`IngestError` when the start of ``data`` (a file's first bytes, after
+    decompression) holds a NUL byte: a binary file, not a text log."""
+    nul = data.find(b"\0", 0, 1 << 16)
     if nul >= 0:
         raise IngestError(
             f"{name}: looks binary (a NUL byte at offset {nul}), not a text log; "
             "if it is compressed, only gzip, bz2 and xz are read"
         )
-    return raw
 
 
 def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:

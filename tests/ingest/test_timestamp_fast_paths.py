@@ -80,3 +80,21 @@ def test_style_with_fast_paths_equals_the_generic_path(values):
 @pytest.mark.parametrize("name", [n for n in ODD if n != "a null among them"])
 def test_arrow_declines_the_odd_lists(name):
     assert arrow_iso(pl.Series(ODD[name], dtype=pl.String)) is None
+
+
+BSD = STYLE_BY_NAME["bsd"]
+BSD_GENERIC = dataclasses.replace(BSD, fast=())
+BSD_LISTS = {
+    "whole seconds": ["Oct 14 14:07:19", "Oct  4 09:00:55", "Oct 4 09:00:55", "oct 14 14:07:19"],
+    "fractions": ["Oct 14 14:07:19.5", "Oct 14 14:07:19.123456"],
+    "some with fractions": ["Oct 14 14:07:19", "Oct 14 14:07:19.250", "Oct  4 09:00:55"],
+    "odd": ["October 14 14:07:19", "Feb 30 00:00:00", "Oct 14 24:00:00", "Oct 14 9:00:55"],
+}
+
+
+@pytest.mark.parametrize("values", BSD_LISTS.values(), ids=list(BSD_LISTS))
+def test_bsd_fast_formats_equal_the_generic_path(values):
+    fast = parse_timestamps(pl.Series(values), [BSD], tz="UTC", year=2026)
+    generic = parse_timestamps(pl.Series(values), [BSD_GENERIC], tz="UTC", year=2026)
+    assert fast[0].to_list() == generic[0].to_list()
+    assert fast[1].to_list() == generic[1].to_list()

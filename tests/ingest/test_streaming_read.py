@@ -1,0 +1,146 @@
+"""Reading as a stream: compressed files decompressed piece by piece (members, padding,
+truncation, corruption), text cut into line blocks, and blocks read ahead by a thread give
+exactly what reading everything at once gives."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import threading
+
+import pytest
+
+from postmortem_kit.ingest import chunks, load_logs
+from postmortem_kit.ingest.compression import CODECS, codec_of, decompress
+
+TEXT = b"".join(
+    b"2026-10-14T14:%02d:%02dZ web-%d app[7]: event %d %s\n"
+    % (i // 60 % 60, i % 60, i % 3, i, b"x" * (i % 37))
+    for i in range(4000)
+)
+
+
+def _pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def _stream(data: bytes, size: int) -> tuple[bytes, list[str]]:
+    notes: list[str] = []
+    codec = codec_of(data[:6])
+    assert codec is not None
+    return b"".join(decompress(_pieces(data, size), codec, notes)), notes
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20])
+@pytest.mark.parametrize("name", ["gzip", "bz2", "xz"])
+def test_members_in_any_pieces_decompress_to_the_whole_text(name, size):
+    compress = {"gzip": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[name]
+    first, second = TEXT[:50_000], TEXT[50_000:]
+    data = compress(first) + compress(second)  # two members, as `cat a.gz b.gz` makes
+    if name == "gzip":
+        data = compress(first) + b"\0" * 9 + compress(second) + b"\0" * 5  # padded
+    out, notes = _stream(data, size)
+    assert out == TEXT and notes == []
+
+
+@pytest.mark.parametrize("size", [3, 4096])
+def test_truncated_and_corrupt_data_keep_what_came_before_with_a_note(size):
+    data = gzip.compress(TEXT)
+    out, notes = _stream(data[: len(data) // 2], size)
+    assert 0 < len(out) < len(TEXT) and TEXT.startswith(out)
+    assert notes == ["gzip file is truncated; kept what was readable before the cut"]
+    whole = gzip.compress(TEXT[:30_000])
+    out, notes = _stream(whole + b"garbage after the member", size)
+    assert out == TEXT[:30_000]
+    assert len(notes) == 1 and notes[0].startswith("gzip data is corrupt (")
+
+
+def test_every_codec_is_told_by_its_magic_bytes():
+    for codec in CODECS:
+        assert codec_of(codec.magic + b"rest") is codec
+    assert codec_of(b"2026-10-14 plain text") is None
+
+
+@pytest.mark.parametrize("size", [1, 100, 5000])
+def test_line_blocks_end_at_line_breaks_and_lose_nothing(size):
+    text = TEXT[:20_000] + b"y" * 12_000 + b"\nlast line without a break"
+    blocks = list(chunks.line_blocks(_pieces(text, 333), size))
+    assert b"".join(blocks) == text
+    assert all(b.endswith(b"\n") for b in blocks[:-1])
+    assert all(len(b) >= min(size, 1) for b in blocks)
+    assert any(b"y" * 12_000 in b for b in blocks)  # the long line is never split
+
+
+def test_read_ahead_gives_every_item_in_order_and_raises_the_producers_error():
+    assert list(chunks.prefetched(iter([b"a", b"b", b"c"]), depth=1)) == [b"a", b"b", b"c"]
+
+    def failing():
+        yield b"first"
+        raise OSError("disk gone")
+
+    got = chunks.prefetched(failing())
+    assert next(got) == b"first"
+    with pytest.raises(OSError, match="disk gone"):
+        next(got)
+
+
+def test_read_ahead_thread_ends_when_the_consumer_stops_early():
+    closed = threading.Event()
+
+    def endless():
+        try:
+            while True:
+                yield b"block"
+        finally:
+            closed.set()
+
+    before = threading.active_count()
+    got = chunks.prefetched(endless(), depth=2)
+    assert next(got) == b"block"
+    got.close()  # the parser failed: the reader thread must not run on
+    assert closed.is_set() and threading.active_count() == before
+
+
+def test_large_compressed_file_equals_the_plain_file(tmp_path):
+    plain = tmp_path / "app.log"
+    plain.write_bytes(TEXT * 3)
+    (tmp_path / "z").mkdir()
+    packed = tmp_path / "z" / "app.log"
+    packed.write_bytes(gzip.compress(TEXT * 3))
+    want = load_logs(plain, chunk_bytes=16_384)
+    got = load_logs(packed, chunk_bytes=16_384)
+    report = got.attrs["import_report"].files[0]
+    assert report.compression == "gzip" and report.rows == 12_000 and report.balanced
+    assert got["message"].tolist() == want["message"].tolist()
+    assert got["timestamp"].tolist() == want["timestamp"].tolist()
+    assert [p.split(":")[-1] for p in got["provenance"]] == [
+        p.split(":")[-1] for p in want["provenance"]
+    ]
+
+
+def test_truncated_large_gzip_keeps_whole_lines_before_the_cut(tmp_path):
+    data = gzip.compress(TEXT * 3)
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    frame = load_logs(path, chunk_bytes=16_384)
+    report = frame.attrs["import_report"].files[0]
+    assert any("truncated" in n for n in report.notes) and report.balanced
+    assert 0 < report.rows < 12_000
+    (tmp_path / "plain.log").write_bytes(TEXT * 3)
+    plain = load_logs(tmp_path / "plain.log")
+    whole = dict(zip(plain["provenance"].str.split(":").str[-1], plain["message"], strict=True))
+    kept = dict(zip(frame["provenance"].str.split(":").str[-1], frame["message"], strict=True))
+    last = str(report.rows)  # lines 1 … rows were kept; the last one may be cut short
+    assert sorted(kept, key=int) == [str(n) for n in range(1, report.rows + 1)]
+    assert all(kept[n] == whole[n] for n in kept if n != last)
+    assert whole[last].startswith(kept[last])
+
+
+def test_compressed_binary_file_is_skipped_as_binary(tmp_path):
+    (tmp_path / "core.gz").write_bytes(gzip.compress(b"\x7fELF\x00\x01" * 50_000))
+    (tmp_path / "ok.log").write_bytes(TEXT[:1000])
+    frame = load_logs(tmp_path)
+    report = frame.attrs["import_report"]
+    assert "looks binary (a NUL byte at offset 4)" in report.files[0].skipped
+    assert report.files[1].rows > 0
