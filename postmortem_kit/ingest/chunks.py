@@ -73,18 +73,23 @@ def _file_pieces(path: Path, start: int, end: int, size: int) -> Iterator[bytes]
 
 
 def line_blocks(pieces: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Blocks of ``size`` bytes and up to the next line break (the last one may be shorter)
-    of the text that ``pieces`` hold, each ending at a line break, the last one where the
-    text ends. A line longer than ``size`` makes its block longer, never split; a piece
-    larger than ``size`` gives several blocks."""
+    """Blocks of about ``size`` bytes of the text that ``pieces`` hold, each ending at a line
+    break, the last one where the text ends. A line longer than ``size`` makes its block
+    longer, never split; a piece much larger than ``size`` gives several blocks."""
     buf = b""
     for piece in pieces:
         buf = buf + piece if buf else piece
+        if len(buf) < size:
+            continue
         pos = 0
-        while len(buf) - pos > size:
+        while len(buf) - pos >= 2 * size:  # a large piece: blocks of about ``size``
             cut = buf.find(b"\n", pos + size - 1) + 1
-            if cut == 0:  # no line break past ``size`` yet: read on
+            if cut == 0:
                 break
+            yield buf[pos:cut]
+            pos = cut
+        cut = buf.rfind(b"\n", pos) + 1  # the rest up to its last line break
+        if cut > pos:
             yield buf[pos:cut]
             pos = cut
         buf = buf[pos:]
