@@ -303,6 +303,7 @@ class _FileReader:
         if self.fmt is not None:
             self.report.format = self.fmt.name
         _time_notes(self.ctx, self.report)
+        self.report.notes.extend(self.ctx.end_notes.values())
         if not self.tables:
             return None
         self.report.first, self.report.last = str(self.first), str(self.last)

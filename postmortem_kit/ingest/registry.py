@@ -48,6 +48,9 @@ class ParseContext:
     #: What a parser keeps between the chunks of one file read in pieces: the timestamp
     #: style it chose, year rollovers and DST state (``"time"``), and the like.
     state: dict = dataclasses.field(default_factory=dict)
+    #: Notes that hold only once the whole file is read (a mapped key found in no block),
+    #: by topic; the reader adds them to the report at the end.
+    end_notes: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def carry(self) -> dict:

@@ -177,9 +177,15 @@ def normalise_records(
     """Map raw keys onto the log frame: time, level, message, host, service, program, pid,
     trace id. Other keys stay as columns under their own (dotted) names."""
     mapping = dict(ctx.fields or {})
-    unknown = [v for v in mapping.values() if v not in records.columns]
-    if unknown and records.height:
-        ctx.report.notes.append(f"mapping= names key(s) not in the data: {', '.join(unknown)}")
+    if mapping and records.height:  # a key may first appear in a later block
+        missing = ctx.state.setdefault("unmapped", set(mapping.values()))
+        missing -= set(records.columns)
+        if missing:
+            ctx.end_notes["mapping"] = (
+                f"mapping= names key(s) found in no line of the file: {', '.join(sorted(missing))}"
+            )
+        else:
+            ctx.end_notes.pop("mapping", None)
     if "severity" in mapping and "severity_raw" not in mapping:
         mapping["severity_raw"] = mapping.pop("severity")
     used: set[str] = set()

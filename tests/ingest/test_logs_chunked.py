@@ -200,3 +200,18 @@ def test_large_json_file_read_by_workers_equals_reading_it_whole(tmp_path):
     assert sum(report.rejects.values()) == 2 and report.rejects == report_of(whole).rejects
     assert blocks["region"].dropna().tolist() == ["eu"]
     _same_frames(blocks, whole)
+
+
+def test_mapping_note_names_only_keys_found_in_no_block_once(tmp_path):
+    rows = [
+        {"ts": f"2026-10-14T14:{i // 60:02d}:{i % 60:02d}Z", "msg": f"m{i}"} for i in range(300)
+    ]
+    rows[280]["lvl"] = "error"  # the mapped level key first appears in a late block
+    path = tmp_path / "app.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    frame = load_logs(path, mapping={"severity": "lvl", "trace_id": "tid"}, chunk_bytes=SMALL)
+    notes = report_of(frame).notes
+    assert [n for n in notes if "mapping=" in n] == [
+        "mapping= names key(s) found in no line of the file: tid"
+    ]
+    assert frame["severity"].iloc[280] == "error"
