@@ -239,6 +239,28 @@ def style_names(pattern: str) -> list[str]:
     return [p for p in PARTS if f"(?P<{p}>" in pattern]
 
 
+def match_starts(values: list[str], style: TimeStyle) -> list[int | None]:
+    """Where ``style`` first matches each value (a character offset; ``None``: nowhere).
+
+    ASCII values go through polars' regex engine in one call (a fifth of the time of a
+    Python loop; the parser runs the same patterns there), where a byte offset is a
+    character offset; the others through Python's ``re``, which counts characters."""
+    starts: list[int | None] = [None] * len(values)
+    ascii_at = [i for i, v in enumerate(values) if v.isascii()]
+    rest = range(len(values))
+    if len(ascii_at) > 8:
+        found = pl.Series([values[i] for i in ascii_at], dtype=pl.String).str.find(style.pattern)
+        for i, start in zip(ascii_at, found, strict=True):
+            starts[i] = start
+        done = set(ascii_at)
+        rest = [i for i in range(len(values)) if i not in done]
+    rx = style.regex
+    for i in rest:
+        m = rx.search(values[i])
+        starts[i] = m.start() if m else None
+    return starts
+
+
 def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeStyle | None, float]:
     """Pick the style that matches the most values (leftmost match wins a tie).
 
@@ -260,13 +282,12 @@ def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeSty
     best: tuple[float, float, int] | None = None
     chosen = None
     for order, style in enumerate(STYLES):
-        rx = style.regex
-        hits, positions = 0, []
-        for value in values:
-            m = rx.search(value)
-            if m and (limit is None or m.start() <= limit):
-                hits += 1
-                positions.append(m.start())
+        positions = [
+            start
+            for start in match_starts(values, style)
+            if start is not None and (limit is None or start <= limit)
+        ]
+        hits = len(positions)
         if not hits:
             continue
         coverage = hits / len(values)

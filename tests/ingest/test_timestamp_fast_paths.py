@@ -5,11 +5,18 @@ the style's own regex path gives, and leave the values they cannot read to it.""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import polars as pl
 import pytest
 
-from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, parse_timestamps
+from postmortem_kit.ingest.timestamps import (
+    STYLE_BY_NAME,
+    STYLES,
+    arrow_iso,
+    match_starts,
+    parse_timestamps,
+)
 
 ISO = STYLE_BY_NAME["iso8601"]
 #: The same style without its fast paths: the regex, then the parts assembled.
@@ -98,3 +105,35 @@ def test_bsd_fast_formats_equal_the_generic_path(values):
     generic = parse_timestamps(pl.Series(values), [BSD_GENERIC], tz="UTC", year=2026)
     assert fast[0].to_list() == generic[0].to_list()
     assert fast[1].to_list() == generic[1].to_list()
+
+
+# --- sniffing: the positions polars finds equal Python's -----------------------------------
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def _sniff_values() -> list[str]:
+    """Every style's example inside and around text, odd near-misses, non-ASCII lines, and
+    (when ../shared is present) the first lines of every real log there."""
+    values = []
+    for style in STYLES:
+        values += [style.example, f"[INFO] {style.example} worker-3: done", f"x{style.example}9"]
+    values += [
+        "no timestamp here", "2026-10-14", "14:07:19", "1234567890123456789012", "Oct 14",
+        "ééé 2026-10-14 14:07:19 déjà vu", "2026-10-14T14:07:19Z — ok", "\t2026/10/14 14:07:19",
+        "12/31/2026 11:59:59 PM EST", "20261014-14:07:19:120 step", "[10.30 16:49:06] boot",
+    ]  # fmt: skip
+    if SHARED.is_dir():
+        for path in sorted(SHARED.rglob("*")):
+            if path.is_file() and path.suffix in {".log", ".txt", ""} and path.stat().st_size:
+                lines = path.read_bytes()[:20_000].decode("utf-8", "replace").splitlines()
+                values += [line for line in lines[:40] if line.strip()]
+    return values
+
+
+@pytest.mark.parametrize("style", STYLES, ids=[s.name for s in STYLES])
+def test_match_starts_equal_pythons_search(style):
+    values = _sniff_values()
+    assert sum(v.isascii() for v in values) > 8  # the polars path is taken
+    want = [m.start() if (m := style.regex.search(v)) else None for v in values]
+    assert match_starts(values, style) == want
