@@ -42,8 +42,9 @@ def codec_of(head: bytes) -> Codec | None:
 def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Iterator[bytes]:
     """The decompressed bytes of ``pieces`` (a compressed file read in pieces), member after
     member. Truncated or corrupt data ends the stream with a note in ``notes``; what came
-    before it is kept."""
+    before it is kept (for gzip, up to the byte where decompressing failed)."""
     d = None  # the current member's decompressor; None between members
+    member_out = 0  # bytes the current member has given
     for piece in pieces:
         data = piece
         while data:
@@ -51,17 +52,20 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
                 data = data.lstrip(b"\0") if codec.padded else data
                 if not data:
                     break
-                d = codec.decompressor()
+                d, member_out = codec.decompressor(), 0
+            backup = d.copy() if hasattr(d, "copy") else None  # zlib: to salvage a bad piece
             try:
                 out = d.decompress(data)
                 if hasattr(d, "flush") and d.eof:
                     out += d.flush()
             except _BAD_DATA as exc:
-                notes.append(
-                    f"{codec.name} data is corrupt ({exc}); kept what was readable before it"
-                )
+                for out in _salvage(backup, data) if backup is not None else ():
+                    member_out += len(out)
+                    yield out
+                notes.append(_corrupt_note(codec, exc, damaged=member_out > 0))
                 return
             if out:
+                member_out += len(out)
                 yield out
             if d.eof:
                 data, d = d.unused_data, None
@@ -69,3 +73,28 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
                 data = b""
     if d is not None:
         notes.append(f"{codec.name} file is truncated; kept what was readable before the cut")
+
+
+def _corrupt_note(codec: Codec, exc: Exception, *, damaged: bool) -> str:
+    if not damaged:  # bad bytes where a member should begin: what came before is whole
+        return f"{codec.name} data is corrupt ({exc}); kept everything before it"
+    return (
+        f"{codec.name} data is corrupt ({exc}); kept what was decompressed before the error, "
+        "but the lines just before it may be damaged (the format has no checksum per block)"
+    )
+
+
+def _salvage(d, data: bytes, step: int = 512) -> Iterator[bytes]:
+    """What ``d`` (a zlib decompressor as it was before ``data``) gives for ``data`` fed a
+    little at a time, then the failing step byte by byte, up to where it fails: a piece
+    with bad bytes (or a bad checksum at the end) still yields the text before them."""
+    for i in range(0, len(data), step):
+        before = d.copy()
+        try:
+            out = d.decompress(data[i : i + step])
+        except _BAD_DATA:
+            if step > 1:
+                yield from _salvage(before, data[i : i + step], 1)
+            return
+        if out:
+            yield out

@@ -476,6 +476,8 @@ def parse_timestamps(
         fast_source, fast = source, style.fast
         if not style.has_year and fast:  # year-less (BSD syslog): prefix each line's year
             months = _leading_months(source, style)
+            if months.null_count() == months.len():  # no value of this style: no year to infer
+                continue
             years, info["year_note"] = infer_years(
                 months, year=year, last_known=last_known, carry=years_carry
             )

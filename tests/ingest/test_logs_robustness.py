@@ -249,3 +249,16 @@ def test_report_json_round_trip(tmp_path):
     (tmp_path / "a.log").write_text(LINES + "\n")
     data = report_of(load_logs(tmp_path / "a.log")).to_dict()
     assert json.loads(json.dumps(data))["rows"] == 60
+
+
+def test_syslog_with_iso_timestamps_has_no_year_note(tmp_path):
+    # RFC 3164 layout with ISO 8601 stamps (rsyslog's high-precision template): the year
+    # is in every line, so no year is inferred or noted; a BSD-stamped file gets the note.
+    (tmp_path / "iso.log").write_text(LINES)
+    notes = report_of(load_logs(tmp_path / "iso.log")).files[0].notes
+    assert not [n for n in notes if "year" in n], notes
+    bsd = "".join(f"Oct 14 14:{m:02d}:00 web-1 app[1]: event {m}\n" for m in range(60))
+    (tmp_path / "bsd.log").write_text(bsd)
+    assert report_of(load_logs(tmp_path / "bsd.log", year=2026)).files[0].notes == [
+        "year 2026 given"
+    ]

@@ -54,6 +54,7 @@ def test_truncated_and_corrupt_data_keep_what_came_before_with_a_note(size):
     out, notes = _stream(whole + b"garbage after the member", size)
     assert out == TEXT[:30_000]
     assert len(notes) == 1 and notes[0].startswith("gzip data is corrupt (")
+    assert notes[0].endswith("kept everything before it")  # the member before was whole
 
 
 def test_every_codec_is_told_by_its_magic_bytes():
@@ -144,3 +145,20 @@ def test_compressed_binary_file_is_skipped_as_binary(tmp_path):
     report = frame.attrs["import_report"]
     assert "looks binary (a NUL byte at offset 4)" in report.files[0].skipped
     assert report.files[1].rows > 0
+
+
+def test_gzip_with_a_bad_checksum_or_bad_bytes_keeps_the_text_before_them(tmp_path):
+    data = bytearray(gzip.compress(TEXT))
+    data[-8] ^= 0xFF  # the CRC-32 in the trailer: every byte of text was read before it
+    out, notes = _stream(bytes(data), 1 << 20)
+    assert out == TEXT and len(notes) == 1 and "corrupt" in notes[0]
+    data = bytearray(gzip.compress(TEXT, compresslevel=1))
+    middle = len(data) // 2
+    data[middle : middle + 16] = b"\xff" * 16  # bad bytes mid-stream
+    out, notes = _stream(bytes(data), 1 << 20)
+    quarter = len(TEXT) // 4  # deflate has no checksum per block: text after bad bytes
+    assert out[:quarter] == TEXT[:quarter]  # may be damaged until the end's check fails
+    assert len(notes) == 1 and "corrupt" in notes[0] and "may be damaged" in notes[0]
+    (tmp_path / "bad.log.gz").write_bytes(bytes(data))
+    report = load_logs(tmp_path / "bad.log.gz").attrs["import_report"].files[0]
+    assert report.rows > 1000 and report.balanced
