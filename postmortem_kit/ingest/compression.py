@@ -62,7 +62,12 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
                 for out in _salvage(backup, data) if backup is not None else ():
                     member_out += len(out)
                     yield out
-                notes.append(_corrupt_note(codec, exc, damaged=member_out > 0))
+                if backup is None:  # bz2, xz: the piece that failed gave nothing
+                    notes.append(
+                        f"{codec.name} data is corrupt ({exc}); kept what was readable before it"
+                    )
+                else:
+                    notes.append(_corrupt_note(codec, exc, damaged=member_out > 0))
                 return
             if out:
                 member_out += len(out)
@@ -76,6 +81,7 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
 
 
 def _corrupt_note(codec: Codec, exc: Exception, *, damaged: bool) -> str:
+    """The note on gzip data that failed at a byte (everything before it was given)."""
     if not damaged:  # bad bytes where a member should begin: what came before is whole
         return f"{codec.name} data is corrupt ({exc}); kept everything before it"
     return (
