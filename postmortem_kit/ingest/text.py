@@ -21,6 +21,7 @@ from postmortem_kit.ingest.timestamps import (
     parse_timestamps,
     sniff_style,
 )
+from postmortem_kit.ingest.tsshape import at_start_groups, timestamp_shape
 
 #: Only a timestamp that starts within this many characters of a line's start counts.
 TIMESTAMP_WITHIN = 160
@@ -434,7 +435,7 @@ def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataF
     )
 
 
-def _at_start(lines: pl.DataFrame, style: TimeStyle) -> pl.DataFrame:
+def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -> pl.DataFrame:
     """The same columns as :func:`_searched` (without ``_pre``, which is empty) for a
     timestamp that starts the line, by one regex that stops after the level word.
 
@@ -444,12 +445,13 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle) -> pl.DataFrame:
     non-letter). The message is the rest of the line, sliced off. A level word found so is
     what :data:`LEVEL` finds first when the character before it opens a level word and it
     ends inside the searched characters; the other lines with a timestamp get
-    :data:`LEVEL`'s search."""
+    :data:`LEVEL`'s search. Lines of the file's timestamp ``shape`` (when known) are read
+    by a one-pass pattern first (see :mod:`.tsshape`)."""
     pattern = (
         rf"^(?P<ts>{_bare(style.pattern.removeprefix('^'))})(?P<_s>{_AFTER_TS})(?P<_w>\s*)"
         r"(?:(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$))?"
     )
-    g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
+    g = at_start_groups(lines, pattern, shape)
     skip = (
         pl.col("ts").str.len_chars() + pl.col("_s").str.len_chars() + pl.col("_w").str.len_chars()
     )
@@ -477,13 +479,15 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle) -> pl.DataFrame:
     return g.select("line_no", "line", "ts", "message", "severity_raw")
 
 
-def _split(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
+def _split(
+    lines: pl.DataFrame, style: TimeStyle, at_start: bool, shape: str | None = None
+) -> pl.DataFrame:
     """Split lines into ``ts``, ``message`` and ``severity_raw`` (null ``ts``: no timestamp).
     When the sample's timestamps start the line (``at_start``), an anchored regex goes first
     and only the lines it misses are searched."""
     if not (at_start or style.anchored):
         return _searched(lines, style, at_start)
-    g = _at_start(lines, style)
+    g = _at_start(lines, style, shape)
     miss = g["ts"].is_null()
     if style.anchored or not miss.any():
         return g
@@ -509,7 +513,7 @@ def prepare_text(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     if "ts" in lines.columns or not state or "text_style" not in state:
         return lines
     style, at_start = state["text_style"]
-    return lines if style is None else _split(lines, style, at_start)
+    return lines if style is None else _split(lines, style, at_start, state.get("text_shape"))
 
 
 def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
@@ -528,10 +532,12 @@ def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         ctx.state["text_style"] = (style, at_start)
         if style is not None:
             ctx.report.why += f"; style {style.name}"
+            if at_start:
+                ctx.state["text_shape"] = timestamp_shape(sample, style)
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
-    return _text_events(_split(lines, style, at_start), ctx)
+    return _text_events(_split(lines, style, at_start, ctx.state.get("text_shape")), ctx)
 
 
 def _text_events(g: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
