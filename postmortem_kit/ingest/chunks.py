@@ -166,22 +166,6 @@ def prefetched(items: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
         thread.join()
 
 
-def memory_blocks(data: bytes, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Blocks of about ``size`` bytes of text already in memory, each ending at a line break."""
-    pos, n = 0, len(data)
-    while pos < n:
-        end = pos + size
-        if end >= n:
-            yield data[pos:]
-            return
-        cut = data.find(b"\n", end - 1) + 1
-        if cut == 0:
-            yield data[pos:]
-            return
-        yield data[pos:cut]
-        pos = cut
-
-
 def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:
     """Shift a block's 1-based ``line_no`` so that its first line is line ``first``."""
     if first == 1:

@@ -59,15 +59,15 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
                 if hasattr(d, "flush") and d.eof:
                     out += d.flush()
             except _BAD_DATA as exc:
-                for out in _salvage(backup, data) if backup is not None else ():
-                    member_out += len(out)
-                    yield out
                 if backup is None:  # bz2, xz: the piece that failed gave nothing
                     notes.append(
                         f"{codec.name} data is corrupt ({exc}); kept what was readable before it"
                     )
-                else:
-                    notes.append(_corrupt_note(codec, exc, damaged=member_out > 0))
+                    return
+                for out in _salvage(backup, data):
+                    member_out += len(out)
+                    yield out
+                notes.append(_corrupt_note(codec, exc, damaged=member_out > 0))
                 return
             if out:
                 member_out += len(out)

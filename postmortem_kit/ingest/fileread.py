@@ -197,7 +197,7 @@ class _FileReader:
             report.compression = raw.compression
             report.notes.extend(raw.notes)
             self.next_line = 1
-            return chunks.memory_blocks(raw.data, opts.chunk_bytes)
+            return chunks.line_blocks([raw.data], opts.chunk_bytes)
         head_lines, _ = split_lines(head.data[: head.data.rfind(b"\n") + 1])
         self.fmt = _choose(opts.format, head_lines, name, report)
         start, end = 0, size

@@ -107,7 +107,7 @@ def prepare_json(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     if "_json" in lines.columns or not data or not lines.height:
         return lines
     records = _read_whole(lines, data)
-    if records is None or not records.width or records.height != lines.height:
+    if records is None or not records.width:
         return lines
     return lines.with_columns(_json=records.to_struct())
 
