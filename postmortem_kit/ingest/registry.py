@@ -113,9 +113,11 @@ class LogFormat:
     #: effects, it runs on the next blocks in worker threads while ``parse`` works on this
     #: one. ``data`` is the block's bytes when they are exactly those lines (no blank line,
     #: valid UTF-8), else ``b""``; ``state`` is what ``parse`` has kept in ``ctx.state`` so
-    #: far (read it, never write it): a value ``parse`` sets on the first block, such as the
-    #: timestamp style it chose, is there for the later ones. A prepared line of a
-    #: ``multiline`` format has a ``ts`` column, set exactly on the lines that start an event.
+    #: far (read it, never write it, but for a cache that changes how fast and never what,
+    #: such as :func:`.structured.read_json_bytes`'): a value ``parse`` sets on the first
+    #: block, such as the timestamp style it chose, is there for the later ones. A prepared
+    #: line of a ``multiline`` format has a ``ts`` column, set exactly on the lines that
+    #: start an event.
     prepare: Callable[..., pl.DataFrame] | None = None
 
 

@@ -79,19 +79,69 @@ def _columns_from_records(records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(data, height=len(records))
 
 
-def _read_whole(lines: pl.DataFrame, data: bytes) -> pl.DataFrame | None:
+def _as_written(dtype: pa.DataType) -> pa.DataType:
+    """``dtype`` with every timestamp, date or time in it (nested too) as text."""
+    if pa.types.is_temporal(dtype):
+        return pa.string()
+    if pa.types.is_struct(dtype):
+        return pa.struct([field.with_type(_as_written(field.type)) for field in dtype])
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return pa.list_(_as_written(dtype.value_type))
+    return dtype
+
+
+def read_json_bytes(payload: bytes, *, block_size: int, as_text: dict | None = None) -> pa.Table:
+    """JSON lines read by pyarrow, every string kept as written.
+
+    pyarrow types a string such as ``2026-10-14T16:07:00+02:00`` as a naive ``timestamp[s]``
+    in UTC, dropping its offset (and it has no option to stop it, apache/arrow#46698):
+    such fields are read again as text. ``as_text``, when given, is a per-file cache of
+    those fields (name → type), filled here and passed on the next blocks' first read so
+    that each block is read once; it changes how fast, never what comes out.
+
+    Raises
+    ------
+    pyarrow.ArrowInvalid
+        When some line is not a JSON object.
+    """
+    options = pa_json.ReadOptions(block_size=block_size, use_threads=False)
+
+    def read(known: dict) -> pa.Table:
+        parse = None
+        if known:
+            parse = pa_json.ParseOptions(
+                explicit_schema=pa.schema(list(known.items())), unexpected_field_behavior="infer"
+            )
+        return pa_json.read_json(io.BytesIO(payload), read_options=options, parse_options=parse)
+
+    known = dict(as_text or {})
+    table = read(known)
+    fixed = {
+        field.name: _as_written(field.type)
+        for field in table.schema
+        if _as_written(field.type) != field.type
+    }
+    if fixed:
+        known.update(fixed)
+        if as_text is not None:
+            as_text.update(fixed)
+        table = read(known)
+    absent = [name for name in known if name not in fixed and table[name].null_count == len(table)]
+    return table.drop_columns(absent)  # a cached field this block does not have
+
+
+def _read_whole(lines: pl.DataFrame, data: bytes, state: dict | None) -> pl.DataFrame | None:
     """Every line read at once by pyarrow (flattened keys, one row per line), or ``None``
-    when some line is not a JSON object. ``data``, when given, is exactly the lines' bytes."""
+    when some line is not a JSON object. ``data``, when given, is exactly the lines' bytes;
+    ``state`` is the file's parser state (for :func:`read_json_bytes`' cache)."""
     longest = int(lines["line"].str.len_bytes().max() or 0)
     if data:
         payload = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # the bytes, as read
     else:
         payload = lines["line"].str.join("\n").item().encode("utf-8")
+    cache = None if state is None else state.setdefault("json_as_text", {})
     try:
-        table = pa_json.read_json(
-            io.BytesIO(payload),
-            read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest + 2)),
-        )
+        table = read_json_bytes(payload, block_size=max(1 << 20, 2 * longest + 2), as_text=cache)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if table.num_rows != lines.height:
@@ -106,7 +156,7 @@ def prepare_json(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     otherwise ``lines`` as they are (the parser reads them, counting the bad ones)."""
     if "_json" in lines.columns or not data or not lines.height:
         return lines
-    records = _read_whole(lines, data)
+    records = _read_whole(lines, data, state)
     if records is None or not records.width:
         return lines
     return lines.with_columns(_json=records.to_struct())
@@ -125,7 +175,7 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
         return lines.select("_json").unnest("_json"), lines.drop("_json")
     if lines.height == 0:
         return pl.DataFrame(), lines
-    records = _read_whole(lines, ctx.raw.data)  # set only when exactly these lines' bytes
+    records = _read_whole(lines, ctx.raw.data, ctx.state)  # data: only when exactly these lines'
     if records is not None:
         return records, lines
     # Slow path: one line at a time, so that each bad line is a counted reject.

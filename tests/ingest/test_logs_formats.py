@@ -112,6 +112,30 @@ def test_json_keeps_keys_that_first_appear_late(tmp_path):
     assert frame["order_id"].notna().sum() == 1
 
 
+def test_json_whole_second_stamps_keep_their_offset_and_text(tmp_path):
+    # pyarrow's JSON reader types strings such as "2026-10-14T16:07:00+02:00" as naive
+    # timestamp[s] in UTC, dropping the offset: read as local time in tz= they came out
+    # hours wrong, and another field of that shape lost the text the system wrote.
+    rows = [
+        {"ts": "2026-10-14T16:07:00+02:00", "msg": "offset", "deployed_at": "2026-10-14T09:00:00-04:00"},  # noqa: E501
+        {"ts": "2026-10-14T14:07:01Z", "msg": "zulu", "deployed_at": "2026-10-14 13:00:00",
+         "event": {"created": "2026-10-14T14:00:00+01:00"}},
+        {"ts": "2026-10-14 16:07:02", "msg": "naive", "deployed_at": "x"},
+    ]  # fmt: skip
+    path = write(tmp_path, "app.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    frame = load_logs(path, tz="Europe/Berlin")
+    assert list(frame["timestamp"]) == [
+        utc("2026-10-14T14:07:00Z"),
+        utc("2026-10-14T14:07:01Z"),
+        utc("2026-10-14T14:07:02Z"),  # 16:07:02 in Berlin (CEST, +02:00)
+    ]
+    assert list(frame["deployed_at"]) == ["2026-10-14T09:00:00-04:00", "2026-10-14 13:00:00", "x"]
+    assert frame["event.created"].iloc[1] == "2026-10-14T14:00:00+01:00"
+    assert (
+        "1 timestamps without an offset read in Europe/Berlin" in report_of(frame).files[0].timezone
+    )
+
+
 def test_json_bad_lines_are_counted_and_strict_names_the_line(tmp_path):
     text = (
         '{"ts": "2026-10-14T14:00:00Z", "msg": "ok", "n": 1}\n'
