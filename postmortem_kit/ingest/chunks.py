@@ -166,6 +166,12 @@ def prefetched(items: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
         thread.join()
 
 
+def count_lines(data: bytes) -> int:
+    """Lines in a block, as :func:`.source.split_lines` counts them (a last line without
+    its newline too)."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
 def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:
     """Shift a block's 1-based ``line_no`` so that its first line is line ``first``."""
     if first == 1:

@@ -9,7 +9,7 @@ import copy
 import datetime as dt
 import fnmatch
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,13 @@ from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.localtime import start_years, year_mismatch
-from postmortem_kit.ingest.registry import LOG_FORMATS, LogFormat, ParseContext, sniff_format
+from postmortem_kit.ingest.registry import (
+    LOG_FORMATS,
+    BlockRows,
+    LogFormat,
+    ParseContext,
+    sniff_format,
+)
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
 
 if TYPE_CHECKING:
@@ -214,9 +220,17 @@ class _FileReader:
         block = opts.chunk_bytes if self.fmt.seekable else end - start
         return chunks.prefetched(chunks.file_blocks(path, start, end, block))
 
-    def _split(self, block: bytes) -> tuple[pl.DataFrame, int]:
+    def _split(self, block: bytes, first_line: int) -> tuple[pl.DataFrame | BlockRows, int]:
         """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``
-        once the format is known. Runs in the worker thread, a block ahead of the parser."""
+        once the format is known; or, when the format's ``read_block`` reads every line of
+        it, its finished rows. Runs in a worker thread, a block ahead of the parser."""
+        fmt = self.fmt
+        if fmt is not None and fmt.read_block is not None and fmt.seekable and not fmt.multiline:
+            rows = None
+            with contextlib.suppress(Exception):  # the general way reads it and reports why
+                rows = fmt.read_block(block, first_line=first_line, ctx=self.ctx)
+            if rows is not None:
+                return rows, 0
         lines, invalid = split_lines(block)
         return self._prepare(lines, block, invalid), invalid
 
@@ -239,18 +253,28 @@ class _FileReader:
             items = _lookahead(self.blocks())
             queue: collections.deque = collections.deque()
 
+            first_line = self.next_line  # set by blocks()
+
             def fill() -> None:
+                nonlocal first_line
                 while len(queue) < _AHEAD:
                     item = next(items, None)
                     if item is None:
                         return
-                    queue.append((pool.submit(self._split, item[0]), *item))
+                    queue.append((pool.submit(self._split, item[0], first_line), *item))
+                    first_line += chunks.count_lines(item[0])
 
             pending = None
             fill()
             while queue:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
+                if isinstance(lines, BlockRows):
+                    if pending is None:  # always so: read_block is for single-line formats
+                        fill()
+                        self._take(lines)
+                        continue
+                    lines, invalid = split_lines(block)
                 if self.fmt is None and lines["line"].is_not_null().any():
                     self.fmt = _choose(self.opts.format, lines, self.name, self.report)
                 fill()
@@ -320,7 +344,7 @@ class _FileReader:
     def _parse(self, lines: pl.DataFrame, data: bytes) -> None:
         """Parse lines; ``data``, when given, is exactly their bytes (for formats that read
         bytes, such as JSON)."""
-        ctx, fmt, report = self.ctx, self.fmt, self.report
+        ctx, fmt = self.ctx, self.fmt
         ctx.raw.data = data
         try:
             events = fmt.parse(lines, ctx)
@@ -346,33 +370,66 @@ class _FileReader:
         if self.opts.strict and ctx.first_reject:
             line_no, reason = ctx.first_reject
             raise IngestError(f"{ctx.where(line_no)}: {reason} (strict=True)")
-        if self.window is not None and events.height:
-            ts = pl.col("timestamp")
-            keep = pl.lit(True)
-            if self.window[0] is not None:
-                keep = keep & (ts >= self.window[0])
-            if self.window[1] is not None:
-                keep = keep & (ts <= self.window[1])
-            inside = events.select(keep).to_series()
-            report.outside_window += int((~inside).sum())
+        inside = self._keep(events["timestamp"])
+        if inside is not None:
             events = events.filter(inside)
-        report.rows += events.height
         if not events.height:
             return
-        lo, hi = events["timestamp"].min(), events["timestamp"].max()
-        self.first = lo if self.first is None else min(self.first, lo)
-        self.last = hi if self.last is None else max(self.last, hi)
         # source and format are the same for every block of the file: built once, in
         # :meth:`_finish`; here they are left null.
         events = events.drop([c for c in ("_lines", *_PER_FILE) if c in events.columns])
         events = conform(events)
-        schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
-        for field in schema:
-            if field.name != "line_no":
-                self.columns.setdefault(field.name, field.type)
+        self._register(
+            categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+        )
         # Packing the block into Arrow touches every value but depends on nothing else: a
         # worker does it while this thread parses the next block.
         self.tables.append(self.pool.submit(_pack, events, self.name))
+
+    def _take(self, rows: BlockRows) -> None:
+        """Count a block that ``read_block`` read whole, and keep its rows."""
+        self.report.lines_read += rows.lines
+        self.next_line += rows.lines
+        self.ctx.time_info(rows.time)
+        self.ctx.note_keys(rows.keys)
+        for key, value in rows.state.items():
+            self.ctx.state.setdefault(key, value)
+        table = rows.table
+        inside = self._keep(pl.from_arrow(table["timestamp"]))
+        if inside is not None and not inside.all():  # categories of the rows kept, only
+            table = categorise(frame.decode_dictionaries(table.filter(inside.to_arrow())))
+        if not table.num_rows:
+            return
+        self._register(rows.schema)
+        done: Future = Future()
+        done.set_result(table)
+        self.tables.append(done)
+
+    def _keep(self, stamps: pl.Series) -> pl.Series | None:
+        """Count a block's rows inside the window and note their time span; returns the
+        mask of those inside (``None`` when there is no window)."""
+        inside = None
+        if self.window is not None and stamps.len():
+            keep = pl.lit(True)
+            if self.window[0] is not None:
+                keep = keep & (pl.col("t") >= self.window[0])
+            if self.window[1] is not None:
+                keep = keep & (pl.col("t") <= self.window[1])
+            inside = stamps.alias("t").to_frame().select(keep).to_series()
+            self.report.outside_window += int((~inside).sum())
+            stamps = stamps.filter(inside)
+        self.report.rows += stamps.len()
+        if stamps.len():
+            lo, hi = stamps.min(), stamps.max()
+            self.first = lo if self.first is None else min(self.first, lo)
+            self.last = hi if self.last is None else max(self.last, hi)
+        return inside
+
+    def _register(self, schema: pa.Schema) -> None:
+        """Note a block's columns (all-null ones too) and their types, first seen first."""
+        for field in schema:
+            if field.name != "line_no":
+                self.columns.setdefault(field.name, field.type)
 
 
 def read_one(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postmortem_kit.ingest import logfmt, structured, text
+from postmortem_kit.ingest import jsonblock, logfmt, structured, text
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
 _ISO_RULE = "ISO 8601 / RFC 3339 with its offset; without one, the source's tz= (UTC if none)"
@@ -20,6 +20,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=structured.json_parser(),
         wants_bytes=True,
         prepare=structured.prepare_json,
+        read_block=jsonblock.read_json_block,
         timestamp="_SOURCE_REALTIME_TIMESTAMP, else __REALTIME_TIMESTAMP: µs since the epoch (UTC)",
         example='{"__REALTIME_TIMESTAMP":"1534860261221373","_HOSTNAME":"web-1","PRIORITY":"3",'
         '"SYSLOG_IDENTIFIER":"api","_PID":"184","MESSAGE":"GPS fix lost"}',
@@ -34,6 +35,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=structured.json_parser(),
         wants_bytes=True,
         prepare=structured.prepare_json,
+        read_block=jsonblock.read_json_block,
         timestamp="time: RFC 3339 UTC with nanoseconds (the runtime's receive time)",
         example='{"log":"GET /health 200\\n","stream":"stdout",'
         '"time":"2019-04-01T17:58:33.598656444Z"}',
@@ -52,6 +54,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=structured.json_parser(),
         wants_bytes=True,
         prepare=structured.prepare_json,
+        read_block=jsonblock.read_json_block,
         timestamp="@timestamp: ISO 8601 with offset",
         example='{"@timestamp":"2026-10-14T14:07:00.120Z","log.level":"error",'
         '"message":"db timeout",'
@@ -66,6 +69,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=structured.json_parser(),
         wants_bytes=True,
         prepare=structured.prepare_json,
+        read_block=jsonblock.read_json_block,
         timestamp=_JSON_TIME,
         example='{"ts":"2026-10-14T14:07:00Z","level":"warn","msg":"slow query","ms":812}',
     ),

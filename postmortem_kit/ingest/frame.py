@@ -143,6 +143,14 @@ def narrow_dictionaries(table: pa.Table) -> pa.Table:
     return table.unify_dictionaries()
 
 
+def decode_dictionaries(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-encoded columns as plain values."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table[i].cast(field.type.value_type))
+    return table
+
+
 def narrow_indices(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """One block's dictionary-encoded column (one dictionary for all its chunks) with the
     narrowest index type for its dictionary."""

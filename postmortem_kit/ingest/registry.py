@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 import polars as pl
+import pyarrow as pa
 
 from postmortem_kit.errors import IngestError
 
@@ -71,6 +72,20 @@ class ParseContext:
         if self.first_reject is None or first < self.first_reject[0]:
             self.first_reject = (first, reason)
 
+    def note_keys(self, keys: list[str] | tuple[str, ...]) -> None:
+        """Keep the ``mapping=`` note up to date with a block's input keys: it names the
+        mapped keys found in no block so far (a key may first appear in a later block)."""
+        if not self.fields:
+            return
+        missing = self.state.setdefault("unmapped", set(self.fields.values()))
+        missing -= set(keys)
+        if missing:
+            self.end_notes["mapping"] = (
+                f"mapping= names key(s) found in no line of the file: {', '.join(sorted(missing))}"
+            )
+        else:
+            self.end_notes.pop("mapping", None)
+
     def time_info(self, info: dict) -> None:
         """Merge what a timestamp parse found (counts, year note, styles) into the context."""
         for key in ("naive", "ambiguous", "nonexistent"):
@@ -79,6 +94,27 @@ class ParseContext:
             self.time["styles"][style] = self.time["styles"].get(style, 0) + n
         if info.get("year_note"):
             self.time["year_note"] = info["year_note"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockRows:
+    """What a format's ``read_block`` makes of a block whose every line is one good row."""
+
+    #: The rows as the reader keeps them (see ``fileread._pack``): ``provenance`` filled,
+    #: ``source``, ``format`` and the all-null columns left out, low-cardinality text as
+    #: categoricals, the core columns first.
+    table: pa.Table
+    #: Every column the block has, all-null ones too, with its type, in the table's order.
+    schema: pa.Schema
+    #: Lines in the block (each one a row of ``table``).
+    lines: int
+    #: The input keys the block has (for the ``mapping=`` note).
+    keys: tuple[str, ...]
+    #: What reading its times found, as :meth:`ParseContext.time_info` takes it.
+    time: dict
+    #: Parser state the block sets as ``parse`` would (such as the timestamp style chosen on
+    #: the file's first values); the reader keeps what is not set already.
+    state: dict = dataclasses.field(default_factory=dict)
 
 
 #: A sniffer gets up to 200 sample lines and the file name; it returns a score in 0..1 and
@@ -119,6 +155,14 @@ class LogFormat:
     #: line of a ``multiline`` format has a ``ts`` column, set exactly on the lines that
     #: start an event.
     prepare: Callable[..., pl.DataFrame] | None = None
+    #: Optional fast reader of a whole block of a seekable, single-line format,
+    #: ``read_block(data, *, first_line, ctx)``: when every line of ``data`` (the block's
+    #: bytes; ``first_line`` is its first line's number) is one good row, the finished
+    #: :class:`BlockRows`; else ``None``, and the block goes the general way (``prepare``,
+    #: ``parse``), which counts every oddity. It must give exactly what that way gives (a
+    #: test holds the JSON one to it). It runs in a worker thread: ``ctx`` is read-only, as
+    #: ``state`` is for ``prepare``.
+    read_block: Callable[..., BlockRows | None] | None = None
 
 
 class FormatRegistry:

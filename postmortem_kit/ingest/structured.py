@@ -43,7 +43,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _flatten_arrow(table: pa.Table) -> pa.Table:
+def flatten_structs(table: pa.Table) -> pa.Table:
+    """Nested objects' keys as dotted top-level columns (``log.level``)."""
     while any(pa.types.is_struct(t) for t in table.schema.types):
         table = table.flatten()
     return table
@@ -90,7 +91,7 @@ def _as_written(dtype: pa.DataType) -> pa.DataType:
     return dtype
 
 
-def read_json_bytes(payload: bytes, *, block_size: int, as_text: dict | None = None) -> pa.Table:
+def read_json_bytes(payload: bytes, *, as_text: dict | None = None) -> pa.Table:
     """JSON lines read by pyarrow, every string kept as written.
 
     pyarrow types a string such as ``2026-10-14T16:07:00+02:00`` as a naive ``timestamp[s]``
@@ -104,7 +105,8 @@ def read_json_bytes(payload: bytes, *, block_size: int, as_text: dict | None = N
     pyarrow.ArrowInvalid
         When some line is not a JSON object.
     """
-    options = pa_json.ReadOptions(block_size=block_size, use_threads=False)
+    # one Arrow block (a line must fit in one) and one thread: blocks are read in parallel
+    options = pa_json.ReadOptions(block_size=max(1 << 20, len(payload) + 1), use_threads=False)
 
     def read(known: dict) -> pa.Table:
         parse = None
@@ -134,19 +136,18 @@ def _read_whole(lines: pl.DataFrame, data: bytes, state: dict | None) -> pl.Data
     """Every line read at once by pyarrow (flattened keys, one row per line), or ``None``
     when some line is not a JSON object. ``data``, when given, is exactly the lines' bytes;
     ``state`` is the file's parser state (for :func:`read_json_bytes`' cache)."""
-    longest = int(lines["line"].str.len_bytes().max() or 0)
     if data:
         payload = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # the bytes, as read
     else:
         payload = lines["line"].str.join("\n").item().encode("utf-8")
     cache = None if state is None else state.setdefault("json_as_text", {})
     try:
-        table = read_json_bytes(payload, block_size=max(1 << 20, 2 * longest + 2), as_text=cache)
+        table = read_json_bytes(payload, as_text=cache)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if table.num_rows != lines.height:
         return None
-    return pl.from_arrow(_flatten_arrow(table))
+    return pl.from_arrow(flatten_structs(table))
 
 
 def prepare_json(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.DataFrame:
@@ -216,6 +217,38 @@ def _as_text(frame: pl.DataFrame, key: str) -> pl.Expr:
     return col.cast(pl.String, strict=False)
 
 
+def map_keys(
+    columns: list[str], fields: dict[str, str] | None, keys: dict[str, tuple[str, ...]] = KEYS
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Which input keys feed which output column.
+
+    Returns
+    -------
+    (mapped, rest)
+        ``mapped``: output column → the keys present that feed it, coalesced in that order
+        (``fields``, the explicit mapping, wins over the candidates in ``keys``); ``rest``:
+        every other key with its output name (``KEY_field`` where it would clash).
+    """
+    mapping = dict(fields or {})
+    if "severity" in mapping and "severity_raw" not in mapping:
+        mapping["severity_raw"] = mapping.pop("severity")
+    mapped: dict[str, list[str]] = {}
+    for column, candidates in keys.items():
+        if column in mapping:
+            present = [mapping[column]] if mapping[column] in columns else []
+        else:
+            present = [k for k in candidates if k in columns]
+        if present:
+            mapped[column] = present
+    used = {k for present in mapped.values() for k in present}
+    rest = [
+        (k, f"{k}_field" if k in CORE_COLUMNS or k in mapped else k)
+        for k in columns
+        if k not in used
+    ]
+    return mapped, rest
+
+
 def normalise_records(
     records: pl.DataFrame,
     lines: pl.DataFrame,
@@ -226,28 +259,11 @@ def normalise_records(
 ) -> pl.DataFrame:
     """Map raw keys onto the log frame: time, level, message, host, service, program, pid,
     trace id. Other keys stay as columns under their own (dotted) names."""
-    mapping = dict(ctx.fields or {})
-    if mapping and records.height:  # a key may first appear in a later block
-        missing = ctx.state.setdefault("unmapped", set(mapping.values()))
-        missing -= set(records.columns)
-        if missing:
-            ctx.end_notes["mapping"] = (
-                f"mapping= names key(s) found in no line of the file: {', '.join(sorted(missing))}"
-            )
-        else:
-            ctx.end_notes.pop("mapping", None)
-    if "severity" in mapping and "severity_raw" not in mapping:
-        mapping["severity_raw"] = mapping.pop("severity")
-    used: set[str] = set()
+    if records.height:
+        ctx.note_keys(records.columns)
+    mapped, others = map_keys(records.columns, ctx.fields, keys)
     out: dict[str, pl.Expr] = {}
-    for column, candidates in keys.items():
-        if column in mapping:
-            present = [mapping[column]] if mapping[column] in records.columns else []
-        else:
-            present = [k for k in candidates if k in records.columns]
-        if not present:
-            continue
-        used.update(present)
+    for column, present in mapped.items():
         if column == "timestamp":
             out[column] = pl.coalesce([_as_text(records, k) for k in present])
         elif column == "pid":
@@ -258,16 +274,12 @@ def normalise_records(
             if column == "message" and any(k in strip_newline for k in present):
                 expr = expr.str.strip_suffix("\n")
             out[column] = expr
-    rest = [
-        pl.col(k).alias(f"{k}_field" if k in CORE_COLUMNS or k in out else k)
-        for k in records.columns
-        if k not in used
-    ]
+    rest = [pl.col(k).alias(name) for k, name in others]
     frame = records.select(
         pl.lit(lines["line_no"]).alias("line_no"), *(e.alias(c) for c, e in out.items()), *rest
     )
     if "timestamp" not in frame.columns:
-        tried = mapping.get("timestamp") or ", ".join(keys["timestamp"][:8]) + ", …"
+        tried = (ctx.fields or {}).get("timestamp") or ", ".join(keys["timestamp"][:8]) + ", …"
         ctx.reject(
             f"no timestamp field (looked for {tried}); pass mapping={{'timestamp': KEY}}",
             frame["line_no"],

@@ -1,0 +1,204 @@
+"""The fast JSON block reader (``read_block``) gives exactly what the general way gives.
+
+The general way is the same format with ``read_block`` taken out, registered under another
+name: both read the same files, in small blocks, and their frames and import reports must be
+equal. Each file is also checked to go the fast way where it should (or not), so that the
+comparison is never between two runs of the general way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from postmortem_kit.ingest import load_logs
+from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.registry import ParseContext, get_format, register_format
+from postmortem_kit.ingest.source import RawFile
+
+BLOCK = 1024  # bytes per block: every file below spans many
+
+
+@pytest.fixture(scope="module", autouse=True)
+def general_formats():
+    for name in ("json", "docker-json", "ecs-json"):
+        fmt = get_format(name)
+        register_format(
+            dataclasses.replace(fmt, name=f"{name}-general", aliases=(), read_block=None),
+            replace=True,
+        )
+
+
+def _rows(n: int, make) -> str:
+    return "".join(json.dumps(make(i)) + "\n" for i in range(n))
+
+
+def _stamp(i: int, *, zone: str = "Z", digits: int = 3) -> str:
+    t = dt.datetime(2026, 10, 14, 14, 0, 0) + dt.timedelta(seconds=i * 1.37)
+    fraction = f".{t.microsecond:06d}"[: digits + 1] if digits else ""
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + fraction + zone
+
+
+LEVELS = ["info", "WARN", "Error", "debug", "fatal", "verbose", "30", "bogus", None]
+
+CASES = {
+    "app": lambda i: {
+        "ts": _stamp(i, zone=("Z", "+02:00", "-0530")[i % 3], digits=(3, 6, 9, 0)[i % 4]),
+        "level": LEVELS[i % len(LEVELS)],
+        "msg": f"event {i} ünïcode",
+        "host": f"api-{i % 3}",
+        "service": "checkout",
+        "pid": 100 + i % 7,
+        "trace_id": f"{i:016x}",
+        "duration_ms": i * 0.5,
+        "ok": i % 2 == 0,
+        "tags": ["a", f"t{i % 4}"],
+        "http": {"status": 200 + i % 3, "route": f"/r/{i % 5}"},
+        "source": "clashes with the core column",
+        **({"order_id": f"o-{i}"} if i % 97 == 5 else {}),
+        **({"nullable": None} if i % 2 else {"nullable": "x"}),
+    },
+    "naive-utc": lambda i: {"time": _stamp(i, zone=""), "message": f"m{i}", "severity": "info"},
+    "whole-seconds": lambda i: {"time": _stamp(i, digits=0), "msg": f"m{i}", "at": _stamp(i, digits=0, zone="+01:00")},  # noqa: E501
+    "coalesced": lambda i: {("ts" if i % 2 else "time"): _stamp(i), ("msg" if i % 3 else "message"): f"m{i}"},  # noqa: E501
+}  # fmt: skip
+
+
+def _read(path: Path, fmt: str, **options) -> pd.DataFrame:
+    return load_logs(path, format=fmt, chunk_bytes=BLOCK, **options)
+
+
+def _assert_same(path: Path, fmt: str, **options) -> pd.DataFrame:
+    fast = _read(path, fmt, **options)
+    general = _read(path, f"{fmt}-general", **options)
+    assert list(fast.columns) == list(general.columns)
+    assert (general["format"] == f"{fmt}-general").all()
+    general["format"] = general["format"].cat.rename_categories([fmt])
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)
+    a, b = fast.attrs["import_report"].files[0], general.attrs["import_report"].files[0]
+    for field in ("lines_read", "rows", "rejects", "examples", "timezone", "first", "last"):
+        assert getattr(a, field) == getattr(b, field), field
+    assert a.notes == b.notes
+    return fast
+
+
+def _fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
+    """How many of the file's blocks the fast reader reads (one after another, as the
+    reader passes them on)."""
+    data = path.read_bytes()
+    ctx = ParseContext(
+        name=path.name, tz=ctx_options.get("tz"), year=None, last_known=dt.date.today(),
+        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
+        fields=ctx_options.get("mapping"),
+    )  # fmt: skip
+    fast, line, start = 0, 1, 0
+    while start < len(data):
+        end = data.find(b"\n", start + BLOCK)
+        end = len(data) if end < 0 else end + 1
+        rows = get_format(fmt).read_block(data[start:end], first_line=line, ctx=ctx)
+        if rows is not None:
+            fast += 1
+            for key, value in rows.state.items():
+                ctx.state.setdefault(key, value)
+        line += data.count(b"\n", start, end)
+        start = end
+    return fast
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_fast_blocks_equal_the_general_way(tmp_path, case):
+    path = tmp_path / f"{case}.jsonl"
+    path.write_text(_rows(700, CASES[case]), encoding="utf-8")
+    assert _fast_blocks(path) > 20
+    frame = _assert_same(path, "json")
+    assert len(frame) == 700
+
+
+def test_app_case_fields(tmp_path):
+    path = tmp_path / "app.jsonl"
+    path.write_text(_rows(50, CASES["app"]), encoding="utf-8")
+    frame = _read(path, "json")
+    line = frame["provenance"].str.rsplit(":", n=1).str[1].astype(int)
+    frame = frame.iloc[line.argsort()]  # file order (the frame is in time order)
+    first = frame.iloc[0]
+    assert first["provenance"] == f"{path}:1"
+    assert first["timestamp"] == pd.Timestamp("2026-10-14T14:00:00Z")
+    assert frame["timestamp"].iloc[1] == pd.Timestamp("2026-10-14T12:00:01.370Z")  # +02:00
+    assert first["source_field"] == "clashes with the core column"
+    assert first["http.route"] == "/r/0" and first["pid"] == 100
+    assert list(frame["severity"].head(9).astype(object).fillna("-")) == [
+        "info", "warning", "error", "debug", "critical", "debug", "info", "-", "-",
+    ]  # fmt: skip
+
+
+def test_docker_log_keeps_its_newline_rule(tmp_path):
+    path = tmp_path / "container.log"
+    path.write_text(
+        _rows(300, lambda i: {"log": f"line {i}\n" if i % 5 else f"no newline {i}",
+                              "stream": "stdout", "time": _stamp(i, digits=9)}),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert _fast_blocks(path, "docker-json") > 10
+    frame = _assert_same(path, "docker-json")
+    assert frame["message"].iloc[1] == "line 1"
+
+
+def test_mapping_and_its_note(tmp_path):
+    path = tmp_path / "mapped.jsonl"
+    path.write_text(
+        _rows(400, lambda i: {"when": _stamp(i), "text": f"t{i}", "lvl": "warn",
+                              **({"late": 1} if i == 390 else {})}),
+        encoding="utf-8",
+    )  # fmt: skip
+    mapping = {"timestamp": "when", "message": "text", "severity": "lvl", "host": "late"}
+    assert _fast_blocks(path, mapping=mapping) > 10
+    frame = _assert_same(path, "json", mapping=mapping)
+    assert (frame["severity"] == "warning").all()
+    mapping["trace_id"] = "nowhere"
+    _assert_same(path, "json", mapping=mapping)
+    note = _read(path, "json", mapping=mapping).attrs["import_report"].files[0].notes
+    assert any("found in no line of the file: nowhere" in n for n in note)
+
+
+def test_window_on_fast_blocks(tmp_path):
+    path = tmp_path / "app.jsonl"
+    path.write_text(_rows(700, CASES["app"]), encoding="utf-8")
+    window = ("2026-10-14T14:05:00Z", "2026-10-14T14:06:00Z")
+    frame = _assert_same(path, "json", window=window)
+    assert len(frame) and frame["timestamp"].min() >= pd.Timestamp(window[0])
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda line: line + b"\n", id="blank line"),
+        pytest.param(lambda line: line.replace(b"}", b""), id="invalid JSON"),
+        pytest.param(lambda line: b"[1, 2]\n", id="an array"),
+        pytest.param(lambda line: line.replace(b"m350", b"m\xff350"), id="invalid UTF-8"),
+        pytest.param(lambda line: b'{"time": 1791986822, "message": "epoch"}\n', id="epoch"),
+    ],
+)
+def test_blocks_the_fast_reader_declines_go_the_general_way(tmp_path, spoil):
+    lines = _rows(700, CASES["naive-utc"]).encode().splitlines(keepends=True)
+    clean = tmp_path / "clean.jsonl"
+    clean.write_bytes(b"".join(lines))
+    lines[350] = spoil(lines[350])
+    path = tmp_path / "spoilt.jsonl"
+    path.write_bytes(b"".join(lines))
+    assert 20 < _fast_blocks(path) < _fast_blocks(clean)
+    frame = _assert_same(path, "json")
+    report = frame.attrs["import_report"].files[0]
+    assert report.lines_read == report.rows + sum(report.rejects.values())
+
+
+def test_local_time_goes_the_general_way(tmp_path):
+    path = tmp_path / "berlin.jsonl"
+    path.write_text(_rows(300, CASES["naive-utc"]), encoding="utf-8")
+    assert _fast_blocks(path, tz="Europe/Berlin") == 0
+    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-10-14T12:00:00Z")
