@@ -189,9 +189,8 @@ class _FileReader:
         if codec is not None:  # decompressed as it is read, never whole
             report.compression = codec.name
             self.next_line = 1
-            size = opts.chunk_bytes
             return chunks.prefetched(
-                chunks.compressed_blocks(path, name, codec, report.notes, size)
+                chunks.compressed_blocks(path, name, codec, report.notes, self.block_bytes)
             )
         size = path.stat().st_size
         seek_min = windows.SEEK_MIN_BYTES if opts.seek_min_bytes is None else opts.seek_min_bytes
@@ -203,7 +202,7 @@ class _FileReader:
             report.compression = raw.compression
             report.notes.extend(raw.notes)
             self.next_line = 1
-            return chunks.line_blocks([raw.data], opts.chunk_bytes)
+            return chunks.line_blocks([raw.data], self.block_bytes)
         head_lines, _ = split_lines(head.data[: head.data.rfind(b"\n") + 1])
         self.fmt = _choose(opts.format, head_lines, name, report)
         start, end = 0, size
@@ -217,8 +216,16 @@ class _FileReader:
                     f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
                 )
         self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
-        block = opts.chunk_bytes if self.fmt.seekable else end - start
+        block = self.block_bytes() if self.fmt.seekable else end - start
         return chunks.prefetched(chunks.file_blocks(path, start, end, block))
+
+    def block_bytes(self) -> int:
+        """Bytes per block: ``chunk_bytes=`` when given, else what the format is best read
+        in (once it is known), else the default."""
+        if self.opts.chunk_bytes is not None:
+            return self.opts.chunk_bytes
+        fmt = self.fmt  # set by the parser thread; asked by the reading one
+        return (fmt.block_bytes if fmt is not None else None) or chunks.CHUNK_BYTES
 
     def _split(self, block: bytes, first_line: int) -> tuple[pl.DataFrame | BlockRows, int]:
         """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``

@@ -21,6 +21,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         wants_bytes=True,
         prepare=structured.prepare_json,
         read_block=jsonblock.read_json_block,
+        block_bytes=jsonblock.BLOCK_BYTES,
         timestamp="_SOURCE_REALTIME_TIMESTAMP, else __REALTIME_TIMESTAMP: µs since the epoch (UTC)",
         example='{"__REALTIME_TIMESTAMP":"1534860261221373","_HOSTNAME":"web-1","PRIORITY":"3",'
         '"SYSLOG_IDENTIFIER":"api","_PID":"184","MESSAGE":"GPS fix lost"}',
@@ -36,6 +37,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         wants_bytes=True,
         prepare=structured.prepare_json,
         read_block=jsonblock.read_json_block,
+        block_bytes=jsonblock.BLOCK_BYTES,
         timestamp="time: RFC 3339 UTC with nanoseconds (the runtime's receive time)",
         example='{"log":"GET /health 200\\n","stream":"stdout",'
         '"time":"2019-04-01T17:58:33.598656444Z"}',
@@ -55,6 +57,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         wants_bytes=True,
         prepare=structured.prepare_json,
         read_block=jsonblock.read_json_block,
+        block_bytes=jsonblock.BLOCK_BYTES,
         timestamp="@timestamp: ISO 8601 with offset",
         example='{"@timestamp":"2026-10-14T14:07:00.120Z","log.level":"error",'
         '"message":"db timeout",'
@@ -70,6 +73,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         wants_bytes=True,
         prepare=structured.prepare_json,
         read_block=jsonblock.read_json_block,
+        block_bytes=jsonblock.BLOCK_BYTES,
         timestamp=_JSON_TIME,
         example='{"ts":"2026-10-14T14:07:00Z","level":"warn","msg":"slow query","ms":812}',
     ),

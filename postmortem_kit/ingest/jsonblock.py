@@ -22,6 +22,10 @@ from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.structured import KEYS, flatten_structs, map_keys, read_json_bytes
 from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, STYLES, arrow_iso, sniff_style
 
+#: Bytes per block of a JSON lines file (the reader's default is 2 MiB): 1M lines took
+#: 0.59–0.60 s instead of 0.71–0.75 s, peak RSS 1.6–1.75 instead of 1.4 times the file.
+BLOCK_BYTES = 4 * 1024 * 1024
+
 #: The general way's types (polars' Arrow export at the oldest compatibility level).
 _TEXT = pa.large_string()
 

@@ -38,8 +38,9 @@ class LoadOptions(Options):
     source: str | None = None
     relative_to: str | os.PathLike | None = None
     mapping: Mapping[str, str] | None = None
-    #: Bytes parsed at a time (peak memory is the result plus about one block's work).
-    chunk_bytes: int = chunks.CHUNK_BYTES
+    #: Bytes parsed at a time (peak memory is the result plus a few blocks' work); ``None``:
+    #: what the format reads best in, else :data:`~postmortem_kit.ingest.chunks.CHUNK_BYTES`.
+    chunk_bytes: int | None = None
     #: Plain files at least this large are bisected to find ``window``; ``None``: the default
     #: :data:`~postmortem_kit.ingest.window.SEEK_MIN_BYTES`.
     seek_min_bytes: int | None = None
@@ -99,7 +100,8 @@ def load_logs(
         Explicit field mapping for structured formats (JSON, logfmt, CSV), output column →
         input key, e.g. ``{"timestamp": "when", "message": "text", "severity": "lvl"}``.
     **options
-        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB) and ``seek_min_bytes``
+        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines) and
+        ``seek_min_bytes``
         (plain files at least this large are bisected to find ``window``, default 64 MiB).
 
     Returns

@@ -163,6 +163,11 @@ class LogFormat:
     #: test holds the JSON one to it). It runs in a worker thread: ``ctx`` is read-only, as
     #: ``state`` is for ``prepare``.
     read_block: Callable[..., BlockRows | None] | None = None
+    #: Bytes per block this format is best read in, when ``chunk_bytes=`` is not given
+    #: (``None``: the reader's default). A block ``read_block`` reads costs little memory
+    #: beyond its bytes, so JSON lines take larger blocks and pay the fixed cost per block
+    #: less often.
+    block_bytes: int | None = None
 
 
 class FormatRegistry:
