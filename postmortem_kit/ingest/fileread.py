@@ -28,6 +28,7 @@ from postmortem_kit.ingest.registry import (
     BlockRows,
     LogFormat,
     ParseContext,
+    merge_state,
     sniff_format,
 )
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
@@ -399,8 +400,7 @@ class _FileReader:
         self.next_line += rows.lines
         self.ctx.time_info(rows.time)
         self.ctx.note_keys(rows.keys)
-        for key, value in rows.state.items():
-            self.ctx.state.setdefault(key, value)
+        merge_state(self.ctx.state, rows.state)
         table = rows.table
         inside = self._keep(pl.from_arrow(table["timestamp"]))
         if inside is not None and not inside.all():  # categories of the rows kept, only

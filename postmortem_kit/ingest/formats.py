@@ -167,6 +167,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=logfmt.sniff_logfmt,
         parse=logfmt.parse_logfmt,
         prepare=logfmt.prepare_logfmt,
+        read_block=logfmt.read_logfmt_block,
         timestamp=_JSON_TIME,
         example='time=2026-10-14T14:07:00Z level=error msg="payment declined" order=812',
     ),

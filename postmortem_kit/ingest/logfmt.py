@@ -14,7 +14,9 @@ import re
 
 import polars as pl
 
-from postmortem_kit.ingest.registry import ParseContext
+from postmortem_kit.ingest.recordblock import records_block
+from postmortem_kit.ingest.registry import BlockRows, ParseContext
+from postmortem_kit.ingest.source import split_lines
 from postmortem_kit.ingest.structured import normalise_records
 from postmortem_kit.ingest.text import reject_rows
 
@@ -160,3 +162,24 @@ def parse_logfmt(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         wide = wide.sort("line_no")
     wide = wide.select("line_no", *(_unquote(k) for k in keys if k in wide.columns))
     return normalise_records(wide.drop("line_no"), kept, ctx)
+
+
+def read_logfmt_block(data: bytes, *, first_line: int, ctx: ParseContext) -> BlockRows | None:
+    """``read_block`` of logfmt: a block whose every line has the keys of its first line, in
+    that order, with no ``=`` inside a value (what :func:`prepare_logfmt` reads for
+    certain), straight to its finished rows by :func:`.recordblock.records_block`; ``None``
+    for any other block."""
+    lines, invalid = split_lines(data)
+    if invalid or not lines.height or lines["line"].has_nulls():
+        return None
+    shaped, matched, keys = _shaped(lines)
+    if not keys or not bool(matched.all()):
+        return None
+    # parse_logfmt's column order: the file's keys in first-seen order
+    order = list(ctx.state.get(_KEYS, ()))
+    order += [k for k in keys if k not in order]
+    values = shaped.select(*(_unquote(k) for k in order if k in keys))
+    return records_block(
+        values.to_arrow(compat_level=pl.CompatLevel.oldest()), first_line=first_line,
+        ctx=ctx, state={_KEYS: order},
+    )  # fmt: skip

@@ -113,8 +113,19 @@ class BlockRows:
     #: What reading its times found, as :meth:`ParseContext.time_info` takes it.
     time: dict
     #: Parser state the block sets as ``parse`` would (such as the timestamp style chosen on
-    #: the file's first values); the reader keeps what is not set already.
+    #: the file's first values), merged in by :func:`merge_state`.
     state: dict = dataclasses.field(default_factory=dict)
+
+
+def merge_state(state: dict, updates: dict) -> None:
+    """Merge a block's state ``updates`` (see :attr:`BlockRows.state`) into a file's parser
+    state: a key not there yet is set; a list gains the items it lacks, in order; any other
+    value already set stays (the first block's choice holds for the file)."""
+    for key, value in updates.items():
+        if key not in state:
+            state[key] = value
+        elif isinstance(state[key], list) and isinstance(value, list):
+            state[key].extend(v for v in value if v not in state[key])
 
 
 #: A sniffer gets up to 200 sample lines and the file name; it returns a score in 0..1 and

@@ -1,4 +1,5 @@
-"""The fast JSON block reader (``read_block``) gives exactly what the general way gives.
+"""The fast block readers (``read_block``: JSON lines, logfmt) give exactly what the general
+way gives.
 
 The general way is the same format with ``read_block`` taken out, registered under another
 name: both read the same files, in small blocks, and their frames and import reports must be
@@ -18,7 +19,12 @@ import pytest
 
 from postmortem_kit.ingest import load_logs
 from postmortem_kit.ingest.importreport import FileReport
-from postmortem_kit.ingest.registry import ParseContext, get_format, register_format
+from postmortem_kit.ingest.registry import (
+    ParseContext,
+    get_format,
+    merge_state,
+    register_format,
+)
 from postmortem_kit.ingest.source import RawFile
 
 BLOCK = 1024  # bytes per block: every file below spans many
@@ -26,7 +32,7 @@ BLOCK = 1024  # bytes per block: every file below spans many
 
 @pytest.fixture(scope="module", autouse=True)
 def general_formats():
-    for name in ("json", "docker-json", "ecs-json"):
+    for name in ("json", "docker-json", "ecs-json", "logfmt"):
         fmt = get_format(name)
         register_format(
             dataclasses.replace(fmt, name=f"{name}-general", aliases=(), read_block=None),
@@ -103,8 +109,7 @@ def _fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
         rows = get_format(fmt).read_block(data[start:end], first_line=line, ctx=ctx)
         if rows is not None:
             fast += 1
-            for key, value in rows.state.items():
-                ctx.state.setdefault(key, value)
+            merge_state(ctx.state, rows.state)
         line += data.count(b"\n", start, end)
         start = end
     return fast
@@ -202,3 +207,40 @@ def test_local_time_goes_the_general_way(tmp_path):
     assert _fast_blocks(path, tz="Europe/Berlin") == 0
     frame = _assert_same(path, "json", tz="Europe/Berlin")
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-10-14T12:00:00Z")
+
+
+def _logfmt(i: int) -> str:
+    level = ("info", "warn", "ERROR", "debug")[i % 4]
+    message = f'"event {i} said \\"hi\\" ünï"' if i % 3 else f"bare-{i}"
+    return (
+        f"time={_stamp(i, zone=('Z', '+02:00')[i % 2], digits=(3, 0, 6)[i % 3])} "
+        f"level={level} msg={message} host=api-{i % 3} empty= "
+        f"trace_id={i:08x}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(None, id="clean"),
+        pytest.param(lambda line: line.replace(b"host=", b"node="), id="another key"),
+        pytest.param(lambda line: line.replace(b"empty= ", b"empty=a=b "), id="= in a value"),
+        pytest.param(lambda line: b"no pairs here\n", id="no pairs"),
+        pytest.param(lambda line: line + b"\n", id="blank line"),
+        pytest.param(lambda line: line.replace(b"level=", b"level=x level="), id="repeated key"),
+    ],
+)
+def test_logfmt_blocks_equal_the_general_way(tmp_path, spoil):
+    lines = [_logfmt(i).encode() for i in range(600)]
+    clean = tmp_path / "clean.logfmt"
+    clean.write_bytes(b"".join(lines))
+    if spoil is not None:
+        lines[300] = spoil(lines[300])
+    path = tmp_path / "app.logfmt"
+    path.write_bytes(b"".join(lines))
+    fast = _fast_blocks(path, "logfmt")
+    assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, "logfmt"))
+    frame = _assert_same(path, "logfmt")
+    first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
+    assert first["message"] == 'event 1 said "hi" ünï' and first["empty"] == ""
+    assert first["timestamp"] == pd.Timestamp("2026-10-14T12:00:01Z")

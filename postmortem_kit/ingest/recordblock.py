@@ -1,0 +1,160 @@
+"""A block's records (one row of raw keys per line, from JSON lines or logfmt) straight to
+the block's finished Arrow table, for the common case: the time ISO 8601 text with an offset
+(or read in UTC), the mapped fields text. Any other block gets ``None`` and goes the general
+way (:func:`.structured.normalise_records` in the parser thread), which handles and counts
+every oddity; this must give exactly what that way gives, and tests hold it to that.
+
+The general way converts Arrow to polars and back and runs a dozen small frame operations
+per block in the parser thread; here it is a few Arrow kernels, in the worker thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, normalise_words
+from postmortem_kit.ingest.registry import BlockRows, ParseContext
+from postmortem_kit.ingest.structured import KEYS, map_keys
+from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, STYLES, arrow_iso, sniff_style
+
+#: The general way's types (polars' Arrow export at the oldest compatibility level).
+_TEXT = pa.large_string()
+
+
+def _exported(dtype: pa.DataType) -> pa.DataType | None:
+    """The type the general way gives a column pyarrow read as ``dtype`` (``None``: a type
+    this reader leaves to it)."""
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return _TEXT
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        inner = _exported(dtype.value_type)
+        return None if inner is None else pa.large_list(inner)
+    if (
+        pa.types.is_null(dtype)
+        or pa.types.is_boolean(dtype)
+        or pa.types.is_int64(dtype)
+        or pa.types.is_float64(dtype)
+    ):
+        return dtype
+    return None
+
+
+def _text(table: pa.Table, keys: list[str]) -> pa.ChunkedArray | None:
+    """The first non-null value of ``keys`` per row, when they are all text."""
+    columns = [table[k] for k in keys]
+    if not all(_exported(c.type) == _TEXT for c in columns):
+        return None
+    return columns[0] if len(columns) == 1 else pc.coalesce(*columns)
+
+
+def _times(text: pa.ChunkedArray, ctx: ParseContext, state: dict) -> tuple[pa.Array, int] | None:
+    """UTC times of ISO 8601 text, as the general way reads them, and how many were naive;
+    ``None`` unless every value is ISO 8601 with an offset, or naive and read in UTC. The
+    style order the general way would choose here goes into ``state`` when the file has
+    none yet."""
+    iso = STYLE_BY_NAME["iso8601"]
+    order = ctx.state.get("time_order")
+    values = pl.from_arrow(text)
+    if order is None:  # the general way tries the style of the file's first values first
+        style, _ = sniff_style(values.head(200).to_list(), limit=2)
+        if style is not iso:
+            return None
+        state["time_order"] = [iso, *(s for s in STYLES if s is not iso)]
+    elif order[0] is not iso:
+        return None
+    found = arrow_iso(values)
+    if found is None or found[0].null_count():
+        return None
+    utc, aware = found
+    if aware:
+        return utc.to_arrow(), 0
+    if ctx.tz not in (None, "UTC"):  # local time: DST repeats and gaps, the general way
+        return None
+    return utc.dt.replace_time_zone("UTC").to_arrow(), len(utc)
+
+
+def _severity(raw: pa.ChunkedArray) -> pa.Array:
+    """:func:`.columns.normalise_severity` of each raw level, worked out per distinct one."""
+    encoded = raw.combine_chunks().dictionary_encode()
+    return normalise_words(encoded.dictionary).take(encoded.indices)
+
+
+def _provenance(name: str, first_line: int, n: int) -> pa.Array:
+    numbers = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
+    return pc.binary_join_element_wise(f"{name}:", pc.cast(numbers, pa.string()), "")
+
+
+def records_block(
+    table: pa.Table,
+    *,
+    first_line: int,
+    ctx: ParseContext,
+    keys: dict[str, tuple[str, ...]] = KEYS,
+    strip_newline: tuple[str, ...] = (),
+    state: dict | None = None,
+) -> BlockRows | None:
+    """The finished rows of a block whose ``table`` holds one row of raw keys (flattened,
+    dotted) per line, numbered from ``first_line``, as
+    ``normalise_records(..., keys=keys, strip_newline=strip_newline)`` and the reader would
+    make them; ``None`` when they are not the common case. ``state``: the parser state the
+    block sets (kept in the result)."""
+    n = table.num_rows
+    state = {} if state is None else state
+    mapped, rest = map_keys(table.column_names, ctx.fields, keys)
+    if "timestamp" not in mapped:
+        return None
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for column, present in mapped.items():
+        if column == "pid":
+            values = [table[k] for k in present]
+            if not all(pa.types.is_int64(v.type) for v in values):
+                return None
+            columns[column] = values[0] if len(values) == 1 else pc.coalesce(*values)
+            continue
+        values = _text(table, present)
+        if values is None:
+            return None
+        if column == "message" and any(k in strip_newline for k in present):
+            values = pc.if_else(
+                pc.ends_with(values, "\n"), pc.utf8_slice_codeunits(values, 0, -1), values
+            )
+        columns[column] = values
+    times = _times(columns["timestamp"], ctx, state)
+    if times is None:
+        return None
+    columns["timestamp"], naive = times
+    if "severity_raw" in columns:
+        columns["severity"] = _severity(columns["severity_raw"])
+    columns["provenance"] = _provenance(ctx.name, first_line, n)
+    for key, name in rest:
+        if _exported(table[key].type) is None:
+            return None
+        columns[name] = table[key]
+    # the general way's column order: the core columns, then the others as mapped
+    names = [*CORE_COLUMNS, *(c for c in columns if c not in CORE_COLUMNS)]
+    fields, arrays = [], []
+    for name in names:
+        dtype = CORE_COLUMNS.get(name)
+        exported = (
+            pa.timestamp("ns", "UTC")
+            if name == "timestamp"
+            else _TEXT
+            if dtype is not None
+            else _exported(columns[name].type)
+        )
+        fields.append(pa.field(name, exported))
+        if name in columns and columns[name].null_count < n:
+            arrays.append((name, columns[name].cast(exported)))
+    schema = categorise(pa.schema(fields).empty_table()).schema
+    rows = categorise(pa.table(dict(arrays)))
+    return BlockRows(
+        table=rows,
+        schema=schema,
+        lines=n,
+        keys=tuple(table.column_names),
+        time={"naive": naive, "styles": {"iso8601": n}},
+        state=state,
+    )
