@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -170,12 +171,27 @@ def test_mapping_and_its_note(tmp_path):
     assert any("found in no line of the file: nowhere" in n for n in note)
 
 
-def test_window_on_fast_blocks(tmp_path):
+@pytest.mark.parametrize("seek", [False, True], ids=["scanned", "bisected"])
+def test_window_on_fast_blocks(tmp_path, seek):
     path = tmp_path / "app.jsonl"
-    path.write_text(_rows(700, CASES["app"]), encoding="utf-8")
-    window = ("2026-10-14T14:05:00Z", "2026-10-14T14:06:00Z")
-    frame = _assert_same(path, "json", window=window)
+    # bisected: a file over the 256 KiB head the reader sniffs, in time order
+    path.write_text(_rows(5000 if seek else 700, CASES["naive-utc" if seek else "app"]))
+    window = ("2026-10-14T15:30:00Z", "2026-10-14T15:31:00Z") if seek else (
+        "2026-10-14T14:05:00Z", "2026-10-14T14:06:00Z"
+    )  # fmt: skip
+    options = {"window": window, "seek_min_bytes": 0 if seek else None}
+    assert _fast_blocks(path) > 20
+    frame = _assert_same(path, "json", **options)
     assert len(frame) and frame["timestamp"].min() >= pd.Timestamp(window[0])
+    report = frame.attrs["import_report"].files[0]
+    starts = [re.search(r"bisection: read bytes ([\d,]+)", note) for note in report.notes]
+    assert [int(m[1].replace(",", "")) > 0 for m in starts if m] == ([True] if seek else [])
+    if seek:  # line numbers count from the file's start though only the window was read
+        first = int(frame["provenance"].iloc[0].rsplit(":", 1)[1])
+        assert (
+            json.loads(path.read_text().splitlines()[first - 1])["message"]
+            == frame["message"].iloc[0]
+        )
 
 
 @pytest.mark.parametrize(
