@@ -119,7 +119,7 @@ def test_json_whole_second_stamps_keep_their_offset_and_text(tmp_path):
     rows = [
         {"ts": "2026-10-14T16:07:00+02:00", "msg": "offset", "deployed_at": "2026-10-14T09:00:00-04:00"},  # noqa: E501
         {"ts": "2026-10-14T14:07:01Z", "msg": "zulu", "deployed_at": "2026-10-14 13:00:00",
-         "event": {"created": "2026-10-14T14:00:00+01:00"}},
+         "event": {"created": "2026-10-14T14:00:00+01:00"}, "retries": ["2026-10-14T14:06:00Z"]},
         {"ts": "2026-10-14 16:07:02", "msg": "naive", "deployed_at": "x"},
     ]  # fmt: skip
     path = write(tmp_path, "app.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
@@ -131,6 +131,7 @@ def test_json_whole_second_stamps_keep_their_offset_and_text(tmp_path):
     ]
     assert list(frame["deployed_at"]) == ["2026-10-14T09:00:00-04:00", "2026-10-14 13:00:00", "x"]
     assert frame["event.created"].iloc[1] == "2026-10-14T14:00:00+01:00"
+    assert list(frame["retries"].iloc[1]) == ["2026-10-14T14:06:00Z"]
     assert (
         "1 timestamps without an offset read in Europe/Berlin" in report_of(frame).files[0].timezone
     )
