@@ -1,8 +1,9 @@
 """A block's records (one row of raw keys per line, from JSON lines or logfmt) straight to
 the block's finished Arrow table, for the common case: the time ISO 8601 text with an offset
-(or read in UTC), the mapped fields text. Any other block gets ``None`` and goes the general
-way (:func:`.structured.normalise_records` in the parser thread), which handles and counts
-every oddity; this must give exactly what that way gives, and tests hold it to that.
+(or read in UTC) or a whole epoch number, the mapped fields text. Any other block gets
+``None`` and goes the general way (:func:`.structured.normalise_records` in the parser
+thread), which handles and counts every oddity; this must give exactly what that way gives,
+and tests hold it to that.
 
 The general way converts Arrow to polars and back and runs a dozen small frame operations
 per block in the parser thread; here it is a few Arrow kernels, in the worker thread.
@@ -43,27 +44,35 @@ def _exported(dtype: pa.DataType) -> pa.DataType | None:
 
 
 def _text(table: pa.Table, keys: list[str]) -> pa.ChunkedArray | None:
-    """The first non-null value of ``keys`` per row, when they are all text."""
+    """The first non-null value of ``keys`` per row as text, when they are all text or
+    whole numbers (pino's ``"level": 30``; Arrow writes them as polars does)."""
     columns = [table[k] for k in keys]
-    if not all(_exported(c.type) == _TEXT for c in columns):
+    if not all(_exported(c.type) == _TEXT or pa.types.is_int64(c.type) for c in columns):
         return None
+    columns = [c if _exported(c.type) == _TEXT else c.cast(pa.string()) for c in columns]
     return columns[0] if len(columns) == 1 else pc.coalesce(*columns)
 
 
-def _times(text: pa.ChunkedArray, ctx: ParseContext, state: dict) -> tuple[pa.Array, int] | None:
-    """UTC times of ISO 8601 text, as the general way reads them, and how many were naive;
-    ``None`` unless every value is ISO 8601 with an offset, or naive and read in UTC. The
-    style order the general way would choose here goes into ``state`` when the file has
-    none yet."""
-    iso = STYLE_BY_NAME["iso8601"]
+def _style_first(style, head: list[str], ctx: ParseContext, state: dict) -> bool:
+    """Whether the general way tries ``style`` first in this file: the style of the file's
+    first values (``head``, this block's, stand in for them when the file has no order
+    yet; the order then goes into ``state``)."""
     order = ctx.state.get("time_order")
+    if order is not None:
+        return order[0] is style
+    if sniff_style(head, limit=2)[0] is not style:
+        return False
+    state["time_order"] = [style, *(s for s in STYLES if s is not style)]
+    return True
+
+
+def _iso_times(
+    text: pa.ChunkedArray, ctx: ParseContext, state: dict
+) -> tuple[pa.Array, int] | None:
+    """UTC times of ISO 8601 text, as the general way reads them, and how many were naive;
+    ``None`` unless every value is ISO 8601 with an offset, or naive and read in UTC."""
     values = pl.from_arrow(text)
-    if order is None:  # the general way tries the style of the file's first values first
-        style, _ = sniff_style(values.head(200).to_list(), limit=2)
-        if style is not iso:
-            return None
-        state["time_order"] = [iso, *(s for s in STYLES if s is not iso)]
-    elif order[0] is not iso:
+    if not _style_first(STYLE_BY_NAME["iso8601"], values.head(200).to_list(), ctx, state):
         return None
     found = arrow_iso(values)
     if found is None or found[0].null_count():
@@ -74,6 +83,44 @@ def _times(text: pa.ChunkedArray, ctx: ParseContext, state: dict) -> tuple[pa.Ar
     if ctx.tz not in (None, "UTC"):  # local time: DST repeats and gaps, the general way
         return None
     return utc.dt.replace_time_zone("UTC").to_arrow(), len(utc)
+
+
+#: Epoch numbers by magnitude, as the ``epoch`` style reads their digits: 10 (from 1e9 up to
+#: 2e9) are seconds, 13 milliseconds, 16 microseconds, 19 nanoseconds.
+_EPOCH_SCALES = ((10**9, 10**9), (10**12, 10**6), (10**15, 10**3), (10**18, 1))
+
+
+def _epoch_times(numbers: pa.ChunkedArray, ctx: ParseContext, state: dict) -> pa.Array | None:
+    """UTC times of whole epoch numbers (pino's ``time``), as the general way reads their
+    text; ``None`` unless every one has one of the ``epoch`` style's magnitudes."""
+    head = [str(v) for v in numbers.slice(0, 200).to_pylist() if v is not None]
+    if not _style_first(STYLE_BY_NAME["epoch"], head, ctx, state):
+        return None
+    scale = pa.nulls(len(numbers), pa.int64())
+    for low, factor in _EPOCH_SCALES:
+        inside = pc.and_(pc.greater_equal(numbers, low), pc.less(numbers, 2 * low))
+        scale = pc.if_else(inside, factor, scale)
+    if scale.null_count:  # another magnitude (or no value): the general way says why
+        return None
+    ns = pc.multiply(numbers, scale)
+    return ns.cast(pa.timestamp("ns")).cast(pa.timestamp("ns", "UTC"))
+
+
+def _times(
+    table: pa.Table, keys: list[str], ctx: ParseContext, state: dict
+) -> tuple[pa.Array, int, str] | None:
+    """UTC times of the time keys ``keys`` (coalesced), how many were naive and the style;
+    ``None`` unless they are the common case (see :func:`_iso_times`, :func:`_epoch_times`).
+    The style order the general way would choose here goes into ``state`` when the file has
+    none yet."""
+    columns = [table[k] for k in keys]
+    if all(pa.types.is_int64(c.type) for c in columns):
+        numbers = columns[0] if len(columns) == 1 else pc.coalesce(*columns)
+        utc = _epoch_times(numbers, ctx, state)
+        return None if utc is None else (utc, 0, "epoch")
+    text = _text(table, keys)
+    found = None if text is None else _iso_times(text, ctx, state)
+    return None if found is None else (*found, "iso8601")
 
 
 def _severity(raw: pa.ChunkedArray) -> pa.Array:
@@ -108,6 +155,8 @@ def records_block(
         return None
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     for column, present in mapped.items():
+        if column == "timestamp":
+            continue
         if column == "pid":
             values = [table[k] for k in present]
             if not all(pa.types.is_int64(v.type) for v in values):
@@ -122,10 +171,10 @@ def records_block(
                 pc.ends_with(values, "\n"), pc.utf8_slice_codeunits(values, 0, -1), values
             )
         columns[column] = values
-    times = _times(columns["timestamp"], ctx, state)
+    times = _times(table, mapped["timestamp"], ctx, state)
     if times is None:
         return None
-    columns["timestamp"], naive = times
+    columns["timestamp"], naive, style = times
     if "severity_raw" in columns:
         columns["severity"] = _severity(columns["severity_raw"])
     columns["provenance"] = _provenance(ctx.name, first_line, n)

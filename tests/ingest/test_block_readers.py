@@ -72,6 +72,9 @@ CASES = {
     },
     "naive-utc": lambda i: {"time": _stamp(i, zone=""), "message": f"m{i}", "severity": "info"},
     "whole-seconds": lambda i: {"time": _stamp(i, digits=0), "msg": f"m{i}", "at": _stamp(i, digits=0, zone="+01:00")},  # noqa: E501
+    "epoch-ms": lambda i: {"time": 1791986822123 + i * 1370, "msg": f"m{i}", "level": 30},
+    "epoch-mixed": lambda i: {"ts": (1791986822 + i, 1791986822123 + i, 1791986822123456 + i,
+                                     1791986822123456789 + i)[i % 4], "msg": f"m{i}"},
     "coalesced": lambda i: {("ts" if i % 2 else "time"): _stamp(i), ("msg" if i % 3 else "message"): f"m{i}"},  # noqa: E501
 }  # fmt: skip
 
@@ -202,6 +205,7 @@ def test_window_on_fast_blocks(tmp_path, seek):
         pytest.param(lambda line: b"[1, 2]\n", id="an array"),
         pytest.param(lambda line: line.replace(b"m350", b"m\xff350"), id="invalid UTF-8"),
         pytest.param(lambda line: b'{"time": 1791986822, "message": "epoch"}\n', id="epoch"),
+        pytest.param(lambda line: b'{"time": 2791986822, "message": "too late"}\n', id="2058"),
     ],
 )
 def test_blocks_the_fast_reader_declines_go_the_general_way(tmp_path, spoil):
@@ -260,3 +264,17 @@ def test_logfmt_blocks_equal_the_general_way(tmp_path, spoil):
     first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
     assert first["message"] == 'event 1 said "hi" ünï' and first["empty"] == ""
     assert first["timestamp"] == pd.Timestamp("2026-10-14T12:00:01Z")
+
+
+@pytest.mark.parametrize(
+    "value", [2791986822, 179198682, 17919868221, 1791986822.5, "1791986822", True, None]
+)
+def test_epoch_numbers_the_fast_reader_declines_go_the_general_way(tmp_path, value):
+    rows = [{"time": 1791986822123 + i, "msg": f"m{i}"} for i in range(600)]
+    rows[300]["time"] = value
+    path = tmp_path / "pino.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert _fast_blocks(path) > 20
+    frame = _assert_same(path, "json")
+    first = frame.loc[frame["provenance"] == f"{path}:1", "timestamp"]
+    assert list(first) == [pd.Timestamp("2026-10-14T14:07:02.123Z")]
