@@ -270,7 +270,8 @@ class _FileReader:
                     if item is None:
                         return
                     queue.append((pool.submit(self._split, item[0], first_line), *item))
-                    first_line += chunks.count_lines(item[0])
+                    if self.fmt is None or self.fmt.read_block is not None:  # else unused
+                        first_line += chunks.count_lines(item[0])
 
             pending = None
             fill()
