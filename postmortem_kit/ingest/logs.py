@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import polars as pl
 
-from postmortem_kit.errors import IngestError
+from postmortem_kit.errors import IngestError, OptionsError
 from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import formats as _formats  # noqa: F401  (registers the built-ins)
 from postmortem_kit.ingest import frame as frames
@@ -44,6 +44,17 @@ class LoadOptions(Options):
     #: Plain files at least this large are bisected to find ``window``; ``None``: the default
     #: :data:`~postmortem_kit.ingest.window.SEEK_MIN_BYTES`.
     seek_min_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        for name, least in (("chunk_bytes", 1), ("seek_min_bytes", 0)):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < least
+            ):
+                raise OptionsError(
+                    f"load_logs(): {name}= must be a whole number of bytes, at least {least}; "
+                    f"got {value!r}"
+                )
 
 
 def _check_zone(zone: str) -> str:

@@ -262,3 +262,16 @@ def test_syslog_with_iso_timestamps_has_no_year_note(tmp_path):
     assert report_of(load_logs(tmp_path / "bsd.log", year=2026)).files[0].notes == [
         "year 2026 given"
     ]
+
+
+@pytest.mark.parametrize(
+    "options", [{"chunk_bytes": 0}, {"chunk_bytes": -5}, {"chunk_bytes": 1.5},
+                {"chunk_bytes": "2MB"}, {"seek_min_bytes": -1}, {"chunk_bytes": True}],
+)  # fmt: skip
+def test_block_sizes_that_would_hang_or_crash_are_refused(tmp_path, options):
+    # chunk_bytes=0 used to loop for ever cutting empty blocks
+    path = tmp_path / "app.log"
+    path.write_text("2026-10-14 14:07:00 INFO ok\n")
+    name = next(iter(options))
+    with pytest.raises(OptionsError, match=f"{name}= must be a whole number of bytes"):
+        load_logs(path, **options)
