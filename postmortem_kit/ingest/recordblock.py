@@ -1,9 +1,9 @@
 """A block's records (one row of raw keys per line, from JSON lines or logfmt) straight to
-the block's finished Arrow table, for the common case: the time ISO 8601 text with an offset
-(or read in UTC) or a whole epoch number, the mapped fields text. Any other block gets
-``None`` and goes the general way (:func:`.structured.normalise_records` in the parser
-thread), which handles and counts every oddity; this must give exactly what that way gives,
-and tests hold it to that.
+the block's finished Arrow table, for the common case: the time ISO 8601 text (with an
+offset, or naive and clear of DST changes) or a whole epoch number, the mapped fields
+text. Any other block gets ``None`` and goes the general way
+(:func:`.structured.normalise_records` in the parser thread), which handles and counts
+every oddity; this must give exactly what that way gives, and tests hold it to that.
 
 The general way converts Arrow to polars and back and runs a dozen small frame operations
 per block in the parser thread; here it is a few Arrow kernels, in the worker thread.
@@ -70,7 +70,8 @@ def _iso_times(
     text: pa.ChunkedArray, ctx: ParseContext, state: dict
 ) -> tuple[pa.Array, int] | None:
     """UTC times of ISO 8601 text, as the general way reads them, and how many were naive;
-    ``None`` unless every value is ISO 8601 with an offset, or naive and read in UTC."""
+    ``None`` unless every value is ISO 8601, with an offset or naive (read in ``tz=``, none
+    of them in a DST repeat or gap)."""
     values = pl.from_arrow(text)
     if not _style_first(STYLE_BY_NAME["iso8601"], values.head(200).to_list(), ctx, state):
         return None
@@ -80,9 +81,16 @@ def _iso_times(
     utc, aware = found
     if aware:
         return utc.to_arrow(), 0
-    if ctx.tz not in (None, "UTC"):  # local time: DST repeats and gaps, the general way
+    zone = ctx.tz or "UTC"
+    if zone == "UTC":
+        return utc.dt.replace_time_zone("UTC").to_arrow(), len(utc)
+    # local time, as localise() reads it when no time falls in a DST repeat or gap (those
+    # are read in file order, with state carried between blocks: the general way)
+    early = utc.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    late = utc.dt.replace_time_zone(zone, ambiguous="latest", non_existent="null")
+    if early.null_count() or not bool((early == late).all()):
         return None
-    return utc.dt.replace_time_zone("UTC").to_arrow(), len(utc)
+    return early.dt.convert_time_zone("UTC").to_arrow(), len(utc)
 
 
 #: Epoch numbers by magnitude, as the ``epoch`` style reads their digits: 10 (from 1e9 up to

@@ -221,12 +221,35 @@ def test_blocks_the_fast_reader_declines_go_the_general_way(tmp_path, spoil):
     assert report.lines_read == report.rows + sum(report.rejects.values())
 
 
-def test_local_time_goes_the_general_way(tmp_path):
+def test_local_time_clear_of_dst_changes_goes_the_fast_way(tmp_path):
     path = tmp_path / "berlin.jsonl"
     path.write_text(_rows(300, CASES["naive-utc"]), encoding="utf-8")
-    assert _fast_blocks(path, tz="Europe/Berlin") == 0
+    assert _fast_blocks(path, tz="Europe/Berlin") > 10
     frame = _assert_same(path, "json", tz="Europe/Berlin")
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-10-14T12:00:00Z")
+
+
+def test_a_dst_repeat_across_blocks_goes_the_general_way(tmp_path):
+    # Berlin's clock goes back at 03:00 CEST on 2026-10-25: 02:00-03:00 happens twice. The
+    # general way reads a repeat in file order (first pass, then second) with state carried
+    # from block to block; the fast way must leave every block that holds one to it.
+    start = dt.datetime(2026, 10, 25, 1, 30)
+    clock = [start + dt.timedelta(seconds=20 * i) for i in range(360)]  # 01:30 to 03:30
+    first_pass = [t for t in clock if t.hour < 3]
+    naive = first_pass + [t for t in clock if t.hour == 2] + [t for t in clock if t.hour == 3]
+    rows = [{"time": t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3], "msg": f"m{i}"}
+            for i, t in enumerate(naive)]  # fmt: skip
+    path = tmp_path / "fallback.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    fast = _fast_blocks(path, tz="Europe/Berlin")
+    assert 0 < fast < _fast_blocks(path, tz="UTC")
+    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    report = frame.attrs["import_report"].files[0]
+    assert any("DST repeat" in note for note in report.notes)
+    assert frame["time_note"].notna().sum() == 2 * 180
+    # read right, the log's times only go forward: in time order the lines are in file order
+    lines = frame["provenance"].str.rsplit(":", n=1).str[1].astype(int)
+    assert lines.is_monotonic_increasing and len(set(frame["timestamp"])) == len(frame)
 
 
 def _logfmt(i: int) -> str:
@@ -278,3 +301,18 @@ def test_epoch_numbers_the_fast_reader_declines_go_the_general_way(tmp_path, val
     frame = _assert_same(path, "json")
     first = frame.loc[frame["provenance"] == f"{path}:1", "timestamp"]
     assert list(first) == [pd.Timestamp("2026-10-14T14:07:02.123Z")]
+
+
+def test_a_dst_gap_goes_the_general_way(tmp_path):
+    # 2026-03-29 02:00-03:00 does not exist in Berlin: a log that writes it anyway gets its
+    # times moved forward and flagged by the general way, whose blocks these must be.
+    start = dt.datetime(2026, 3, 29, 1, 0)
+    rows = [
+        {"time": (start + dt.timedelta(seconds=30 * i)).isoformat(), "msg": f"m{i}"}
+        for i in range(360)
+    ]
+    path = tmp_path / "spring.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert 0 < _fast_blocks(path, tz="Europe/Berlin") < _fast_blocks(path, tz="UTC")
+    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    assert frame["time_note"].notna().sum() == 120
