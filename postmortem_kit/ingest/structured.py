@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
@@ -377,6 +378,45 @@ def sniff_csv(sample: list[str], name: str) -> tuple[float, str]:
     return 0.0, "no header with a time column"
 
 
+def csv_rows_at_once(
+    lines: pl.DataFrame, text: str, d: str, header: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The rows after the header, read at once by pyarrow's CSV reader exactly as the
+    ``csv`` module reads them: ``(records, kept lines)`` as :func:`parse_csv` builds them.
+    ``None`` unless every line after the header is one row of the header's width with its
+    quotes balanced (a quoted line break, a ragged row or a repeated column name: the
+    ``csv`` module reads those, counting them)."""
+    body = lines["line"].slice(1)
+    if len(set(header)) != len(header) or not body.len():
+        return None
+    if bool((body.str.count_matches('"', literal=True) % 2 == 1).any()):
+        return None
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=d, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != body.len():
+        return None
+    records = pl.from_arrow(table).rename(dict(zip(names, header, strict=True)))
+    kept = pl.DataFrame(
+        {
+            "line_no": lines["line_no"].slice(1),
+            "line": records.select(pl.concat_str(pl.all(), separator=d)).to_series(),
+        }
+    )
+    return records, kept
+
+
 def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     sample = lines["line"].head(50).to_list()
     d = _delimiter(sample) or ","
@@ -391,6 +431,9 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         "CSV header row (column names)", pl.Series([numbers[0]]), [(numbers[0], lines["line"][0])]
     )
     header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+    fast = csv_rows_at_once(lines, text, d, header) if reader.line_num == 1 else None
+    if fast is not None:
+        return _normalise_csv(*fast, header, ctx)
     rows, kept, bad = [], [], []
     consumed = 1
     for row in reader:
@@ -414,6 +457,13 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     kept_lines = pl.DataFrame(
         {"line_no": pl.Series(kept, dtype=pl.Int64), "line": [d.join(r) for r in rows]}
     )
+    return _normalise_csv(records, kept_lines, header, ctx)
+
+
+def _normalise_csv(
+    records: pl.DataFrame, kept_lines: pl.DataFrame, header: list[str], ctx: ParseContext
+) -> pl.DataFrame:
+    """:func:`normalise_records` of a CSV file's rows, its time column found by name."""
     keys = dict(KEYS)
     if not (ctx.fields and "timestamp" in ctx.fields) and not any(
         k in header for k in KEYS["timestamp"]

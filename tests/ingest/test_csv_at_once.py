@@ -1,0 +1,74 @@
+"""CSV rows read at once by pyarrow (``csv_rows_at_once``) are the rows the ``csv`` module
+reads, or the file goes the ``csv`` module's way: on quoting corner cases, through
+``load_logs`` too."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+import pytest
+
+from postmortem_kit.ingest import load_logs
+from postmortem_kit.ingest.structured import csv_rows_at_once
+
+HEADER = "time,service,message"
+ROWS = {
+    "plain": "2026-10-14T14:07:00Z,api,ok",
+    "quoted delimiter": '2026-10-14T14:07:00Z,api,"a, b"',
+    "doubled quotes": '2026-10-14T14:07:00Z,api,"say ""hi"""',
+    "quotes inside a bare field": '2026-10-14T14:07:00Z,api,b""c',
+    "text after the closing quote": '2026-10-14T14:07:00Z,api,"b"c',
+    "space before a quote": '2026-10-14T14:07:00Z, "api",x',
+    "space after a quote": '2026-10-14T14:07:00Z,"api" ,x',
+    "empty quoted": '2026-10-14T14:07:00Z,"",x',
+    "empty": "2026-10-14T14:07:00Z,,x",
+    "unicode": '2026-10-14T14:07:00Z,ünï,"é, ß"',
+    "single quotes": "2026-10-14T14:07:00Z,'api',x",
+    "backslash": "2026-10-14T14:07:00Z,a\\,b",
+    "backslash quote": '2026-10-14T14:07:00Z,api,"a\\"b"',
+    "trailing delimiter": "2026-10-14T14:07:00Z,api,",
+    "quote then delimiter inside": '2026-10-14T14:07:00Z,api,"x""," y"',
+    "lone quote": '2026-10-14T14:07:00Z,api,5" screen',
+    "quoted line break": '2026-10-14T14:07:00Z,api,"line one\nline two"',
+    "ragged": "2026-10-14T14:07:00Z,api,x,extra",
+    "tab": "2026-10-14T14:07:00Z,api,a\tb",
+}
+
+#: Cases that must go the fast way.
+USUAL = {
+    "plain", "quoted delimiter", "doubled quotes", "empty quoted", "empty", "unicode",
+    "single quotes", "trailing delimiter", "tab", "quotes inside a bare field",
+}  # fmt: skip
+
+
+def _frame(text: str) -> pl.DataFrame:
+    lines = text.split("\n")
+    return pl.DataFrame({"line_no": list(range(1, len(lines) + 1)), "line": lines})
+
+
+@pytest.mark.parametrize("case", sorted(ROWS))
+def test_at_once_reads_what_the_csv_module_reads(case):
+    text = "\n".join([HEADER, ROWS["plain"], ROWS[case], ROWS["plain"]])
+    lines = _frame(text)
+    got = csv_rows_at_once(lines, text, ",", HEADER.split(","))
+    want = list(csv.reader(io.StringIO(text)))[1:]
+    if got is None:  # declined (an odd number of quotes, a ragged row): the csv module's way
+        assert case not in USUAL, f"{case}: a usual file went the slow way"
+        return
+    records, kept = got
+    assert records.rows() == [tuple(r) for r in want]
+    assert kept["line"].to_list() == [",".join(r) for r in want]
+    assert kept["line_no"].to_list() == [2, 3, 4]
+
+
+@pytest.mark.parametrize("case", sorted(ROWS))
+def test_load_logs_reads_each_case_as_the_csv_module_does(tmp_path, case):
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, ROWS["plain"], ROWS[case], ROWS["plain"]]) + "\n")
+    frame = load_logs(path, format="csv")
+    report = frame.attrs["import_report"].files[0]
+    assert report.balanced
+    rows = [r for r in list(csv.reader(io.StringIO(path.read_text())))[1:] if len(r) == 3]
+    assert sorted(frame["message"].fillna("")) == sorted(r[2] for r in rows)
