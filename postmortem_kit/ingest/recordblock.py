@@ -124,11 +124,30 @@ def _times(
     columns = [table[k] for k in keys]
     if all(pa.types.is_int64(c.type) for c in columns):
         numbers = columns[0] if len(columns) == 1 else pc.coalesce(*columns)
-        utc = _epoch_times(numbers, ctx, state)
-        return None if utc is None else (utc, 0, "epoch")
-    text = _text(table, keys)
-    found = None if text is None else _iso_times(text, ctx, state)
-    return None if found is None else (*found, "iso8601")
+    else:
+        text = _text(table, keys)
+        if text is None:
+            return None
+        numbers = _whole_numbers(
+            text, _EPOCH_DIGITS
+        )  # journald's "__REALTIME_TIMESTAMP": "1534860261221373"
+        if numbers is None:
+            found = _iso_times(text, ctx, state)
+            return None if found is None else (*found, "iso8601")
+    utc = _epoch_times(numbers, ctx, state)
+    return None if utc is None else (utc, 0, "epoch")
+
+
+def _whole_numbers(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | None:
+    """``text`` as int64 when every value (nulls aside) is digits that ``pattern`` takes,
+    which every reader reads as the same number; else ``None``."""
+    if _exported(text.type) != _TEXT or not pc.all(pc.match_substring_regex(text, pattern)).as_py():
+        return None
+    return text.cast(pa.int64())
+
+
+#: Epoch digits (the ``epoch`` style reads none with a leading zero); a pid's digits.
+_EPOCH_DIGITS, _PID_DIGITS = r"^[1-9][0-9]{0,18}$", r"^[0-9]{1,18}$"
 
 
 def _severity(raw: pa.ChunkedArray) -> pa.Array:
@@ -165,9 +184,12 @@ def records_block(
     for column, present in mapped.items():
         if column == "timestamp":
             continue
-        if column == "pid":
-            values = [table[k] for k in present]
-            if not all(pa.types.is_int64(v.type) for v in values):
+        if column == "pid":  # whole numbers, or digits as text (journald's "_PID": "184")
+            values = [
+                v if pa.types.is_int64(v.type) else _whole_numbers(v, _PID_DIGITS)
+                for v in (table[k] for k in present)
+            ]
+            if any(v is None or not pa.types.is_int64(v.type) for v in values):
                 return None
             columns[column] = values[0] if len(values) == 1 else pc.coalesce(*values)
             continue

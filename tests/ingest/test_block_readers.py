@@ -33,7 +33,7 @@ BLOCK = 1024  # bytes per block: every file below spans many
 
 @pytest.fixture(scope="module", autouse=True)
 def general_formats():
-    for name in ("json", "docker-json", "ecs-json", "logfmt"):
+    for name in ("json", "docker-json", "ecs-json", "journald-json", "logfmt"):
         fmt = get_format(name)
         register_format(
             dataclasses.replace(fmt, name=f"{name}-general", aliases=(), read_block=None),
@@ -316,3 +316,40 @@ def test_a_dst_gap_goes_the_general_way(tmp_path):
     assert 0 < _fast_blocks(path, tz="Europe/Berlin") < _fast_blocks(path, tz="UTC")
     frame = _assert_same(path, "json", tz="Europe/Berlin")
     assert frame["time_note"].notna().sum() == 120
+
+
+def _journal(i: int) -> dict:
+    row = {
+        "__REALTIME_TIMESTAMP": str(1791986822000000 + i * 137_000), "PRIORITY": str(3 + i % 4),
+        "_HOSTNAME": f"web-{i % 3}", "SYSLOG_IDENTIFIER": "api", "MESSAGE": f"request {i}",
+    }  # fmt: skip
+    if i % 7:
+        row["_PID"] = str(100 + i % 50)
+    return row
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(None, id="clean"),
+        pytest.param({"__REALTIME_TIMESTAMP": "01791986822000000"}, id="leading zero"),
+        pytest.param({"__REALTIME_TIMESTAMP": "1791986822000000.5"}, id="fraction"),
+        pytest.param({"__REALTIME_TIMESTAMP": "2791986822000000"}, id="2058"),
+        pytest.param({"_PID": "12a"}, id="pid not a number"),
+        pytest.param({"_PID": 77}, id="pid a number"),
+    ],
+)
+def test_journald_blocks_equal_the_general_way(tmp_path, spoil):
+    rows = [_journal(i) for i in range(600)]
+    if spoil is not None:
+        rows[300].update(spoil)
+    path = tmp_path / "journal.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    clean = tmp_path / "clean.json"
+    clean.write_text("".join(json.dumps(_journal(i)) + "\n" for i in range(600)))
+    fast = _fast_blocks(path, "journald-json")
+    assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, "journald-json"))
+    frame = _assert_same(path, "journald-json")
+    first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
+    assert first["timestamp"] == pd.Timestamp("2026-10-14T14:07:02.137Z")
+    assert first["pid"] == 101 and first["severity"] == "warning" and first["host"] == "web-1"
