@@ -27,6 +27,7 @@ from postmortem_kit.ingest.registry import (
     LOG_FORMATS,
     BlockRows,
     LogFormat,
+    NeedsMoreLines,
     ParseContext,
     merge_state,
     sniff_format,
@@ -175,6 +176,8 @@ class _FileReader:
         #: Every column in first-seen order, with its Arrow type (null columns are not kept
         #: per block: see :func:`chunks.add_null_columns`).
         self.columns: dict[str, pa.DataType] = {}
+        #: A parser asked for the rest of the file at once (:class:`NeedsMoreLines`).
+        self.whole = False
         self.first: dt.datetime | None = None
         self.last: dt.datetime | None = None
 
@@ -217,7 +220,7 @@ class _FileReader:
                     f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
                 )
         self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
-        block = self.block_bytes() if self.fmt.seekable else end - start
+        block = self.block_bytes()
         return chunks.prefetched(chunks.file_blocks(path, start, end, block))
 
     def block_bytes(self) -> int:
@@ -319,8 +322,18 @@ class _FileReader:
             lines = pl.concat([pending, lines])
         if not lines.height:
             return None
-        if not self.fmt.seekable and not last:  # lines depend on others (CSV): whole
-            return lines
+        if not self.fmt.seekable:  # a row may span lines (CSV): a block while they end in it
+            if self.whole and not last:
+                return lines
+            self.ctx.more = not last
+            try:
+                self._parse(lines, b"")
+            except NeedsMoreLines:  # from here on the parser gets the rest at once
+                self.whole = True
+                return lines
+            finally:
+                self.ctx.more = False
+            return None
         pending = None
         if self.fmt.multiline and not last:
             lines, pending = _split_tail(lines, self.fmt, self.ctx)
@@ -357,7 +370,7 @@ class _FileReader:
         ctx.raw.data = data
         try:
             events = fmt.parse(lines, ctx)
-        except IngestError:
+        except (IngestError, NeedsMoreLines):
             raise
         except Exception as exc:
             raise IngestError(

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "postmortem_kit.log_formats"
 
 
+class NeedsMoreLines(Exception):
+    """Raised by the parser of a format whose rows may span lines (``seekable=False``) when
+    a block, with more of the file still to come (:attr:`ParseContext.more`), may end inside
+    a row: the reader then gives it the rest of the file at once."""
+
+
 @dataclasses.dataclass
 class ParseContext:
     """What a parser knows about the file it parses."""
@@ -49,6 +55,9 @@ class ParseContext:
     #: What a parser keeps between the chunks of one file read in pieces: the timestamp
     #: style it chose, year rollovers and DST state (``"time"``), and the like.
     state: dict = dataclasses.field(default_factory=dict)
+    #: More of the file follows the lines being parsed (a ``seekable=False`` format's parser
+    #: may then raise :class:`NeedsMoreLines`); ``False`` for the last of them.
+    more: bool = False
     #: Notes that hold only once the whole file is read (a mapped key found in no block),
     #: by topic; the reader adds them to the report at the end.
     end_notes: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -150,6 +159,8 @@ class LogFormat:
     #: Lines without a timestamp of their own continue the event before them.
     multiline: bool = False
     #: Each line parses on its own, so a time-ordered file can be bisected by byte offset.
+    #: Otherwise (a row may span lines: CSV) each block is parsed with ``ctx.more`` set, and
+    #: a parser that raises :class:`NeedsMoreLines` gets the rest of the file at once.
     seekable: bool = True
     #: The parser reads the file's bytes (``ctx.raw.data``) as well as its lines.
     wants_bytes: bool = False

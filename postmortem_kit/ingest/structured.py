@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
-from postmortem_kit.ingest.registry import ParseContext, Parser
+from postmortem_kit.ingest.registry import NeedsMoreLines, ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
 from postmortem_kit.ingest.timestamps import STYLES, parse_timestamps, sniff_style
 
@@ -379,23 +380,25 @@ def sniff_csv(sample: list[str], name: str) -> tuple[float, str]:
 
 
 def csv_rows_at_once(
-    lines: pl.DataFrame, text: str, d: str, header: list[str]
+    body: pl.DataFrame, d: str, header: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The rows after the header, read at once by pyarrow's CSV reader exactly as the
-    ``csv`` module reads them: ``(records, kept lines)`` as :func:`parse_csv` builds them.
-    ``None`` unless every line after the header is one row of the header's width with its
-    quotes balanced (a quoted line break, a ragged row or a repeated column name: the
-    ``csv`` module reads those, counting them)."""
-    body = lines["line"].slice(1)
-    if len(set(header)) != len(header) or not body.len():
+    """The rows of ``body`` (lines after the header: ``line_no``, ``line``) read at once by
+    pyarrow's CSV reader exactly as the ``csv`` module reads them: ``(records, kept
+    lines)`` as :func:`parse_csv` builds them. ``None`` unless every line is one row of the
+    header's width (a quoted line break, a ragged row or a repeated column name: the
+    ``csv`` module reads those, counting them). A quoted field left open at the end, which
+    pyarrow would close quietly, gets the final line break into its value and is caught."""
+    lines = body["line"]
+    if len(set(header)) != len(header) or not lines.len():
         return None
-    if bool((body.str.count_matches('"', literal=True) % 2 == 1).any()):
-        return None
+    if bool((lines.str.count_matches('"', literal=True) % 2 == 1).any()):
+        return None  # a quoted line break, or a lone quote: the csv module decides
     names = [f"f{i}" for i in range(len(header))]
+    text = (lines.str.join("\n") + "\n").to_arrow(compat_level=pl.CompatLevel.oldest())
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            pa.BufferReader(text[0].as_buffer()),  # the joined text, not copied again
+            read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=d, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -405,12 +408,15 @@ def csv_rows_at_once(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows != body.len():
+    if table.num_rows != lines.len():
         return None
+    for column in table.columns:  # a row that went on past its line
+        if pc.any(pc.match_substring(column, "\n")).as_py():
+            return None
     records = pl.from_arrow(table).rename(dict(zip(names, header, strict=True)))
     kept = pl.DataFrame(
         {
-            "line_no": lines["line_no"].slice(1),
+            "line_no": body["line_no"],
             "line": records.select(pl.concat_str(pl.all(), separator=d)).to_series(),
         }
     )
@@ -418,24 +424,43 @@ def csv_rows_at_once(
 
 
 def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    sample = lines["line"].head(50).to_list()
-    d = _delimiter(sample) or ","
-    text = lines["line"].str.join("\n").item() if lines.height else ""
-    reader = csv.reader(io.StringIO(text), delimiter=d)
-    numbers = lines["line_no"].to_list()
-    try:
-        header = next(reader)
-    except StopIteration:
-        return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.String})
-    ctx.reject(
-        "CSV header row (column names)", pl.Series([numbers[0]]), [(numbers[0], lines["line"][0])]
-    )
-    header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
-    fast = csv_rows_at_once(lines, text, d, header) if reader.line_num == 1 else None
+    """CSV/TSV, a block at a time: the header (column names) and delimiter come from the
+    file's first block and are kept in ``ctx.state``. A block whose every line is one row is
+    read at once (:func:`csv_rows_at_once`); otherwise, while more of the file follows
+    (``ctx.more``), :class:`~.registry.NeedsMoreLines` asks the reader for the rest, which
+    the ``csv`` module then reads whole (a quoted field may span lines)."""
+    known = ctx.state.get("csv")
+    if known is None:
+        d = _delimiter(lines["line"].head(50).to_list()) or ","
+        reader = csv.reader(io.StringIO(lines["line"].str.join("\n").item()), delimiter=d)
+        try:
+            header = next(reader) if lines.height else None
+        except StopIteration:
+            header = None
+        if header is None:
+            return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.String})
+        header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+        body = lines.slice(reader.line_num)
+    else:
+        d, header = known
+        body = lines
+    fast = csv_rows_at_once(body, d, header)
+    if fast is None and ctx.more:
+        raise NeedsMoreLines
+    if known is None:  # the first block, read for good: its header is the file's
+        ctx.state["csv"] = (d, header)
+        numbers = lines["line_no"].head(len(lines) - body.height)
+        ctx.reject(
+            "CSV header row (column names)",
+            numbers,
+            [(numbers[0], "\n".join(lines["line"].head(len(numbers)).to_list()))],
+        )
     if fast is not None:
         return _normalise_csv(*fast, header, ctx)
+    reader = csv.reader(io.StringIO(body["line"].str.join("\n").item()), delimiter=d)
+    numbers = body["line_no"].to_list()
     rows, kept, bad = [], [], []
-    consumed = 1
+    consumed = 0
     for row in reader:
         first = numbers[consumed]
         span = reader.line_num - consumed
@@ -468,11 +493,13 @@ def _normalise_csv(
     if not (ctx.fields and "timestamp" in ctx.fields) and not any(
         k in header for k in KEYS["timestamp"]
     ):
-        named = [h for h in header if _TIME_NAME.match(h)]
-        if not named:
-            named = [
-                h for h in header
-                if sniff_style(records[h].head(100).to_list(), limit=2)[1] >= 0.9
-            ]  # fmt: skip
-        keys["timestamp"] = tuple(named[:1])
+        if "csv_time" not in ctx.state:  # chosen on the first block, kept for the file
+            named = [h for h in header if _TIME_NAME.match(h)]
+            if not named:
+                named = [
+                    h for h in header
+                    if sniff_style(records[h].head(100).to_list(), limit=2)[1] >= 0.9
+                ]  # fmt: skip
+            ctx.state["csv_time"] = tuple(named[:1])
+        keys["timestamp"] = ctx.state["csv_time"]
     return normalise_records(records, kept_lines, ctx, keys=keys)

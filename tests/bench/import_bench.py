@@ -3,10 +3,11 @@ seed into a temporary folder, each measured in its own warm process.
 
 For each format it prints wall and CPU seconds, lines/s, MB/s, peak RSS over the process's
 warm baseline (÷ file size), and ratios to baselines measured in the same run: the bare
-engine (polars ``scan_csv`` + the format's textbook regex + ``strptime``, or pyarrow
-``read_json``; wall and, steadier on a busy machine, CPU time), that engine with its frame
-converted to pandas (``cpu×eng+pd``: ``load_logs`` returns pandas), and a naive Python
-``re`` + ``strptime`` loop. The ``nginx.gz`` row is the nginx file gzipped (level 6): the
+engine (polars ``scan_csv`` + the format's textbook regex + ``strptime``; pyarrow
+``read_json`` for JSON lines and journald's export, ``read_csv`` for CSV; wall and, steadier
+on a busy machine, CPU time), that engine with its frame converted to pandas
+(``cpu×eng+pd``: ``load_logs`` returns pandas), and a naive Python loop (``re`` +
+``strptime``; ``json.loads`` or the ``csv`` module). The ``nginx.gz`` row is the nginx file gzipped (level 6): the
 engine reads it with ``read_csv`` (``scan_csv`` reads no compressed file), and its MB,
 MB/s and RSS/file count the text inside. A last row times a 1 %-of-the-file window
 cut by byte-offset bisection.
@@ -67,7 +68,8 @@ def generate(kind: str, n: int, folder: Path) -> Path:
             shutil.copyfileobj(src, out, 1 << 20)
         return path
     path = folder / {"nginx": "access.log", "syslog": "syslog", "json": "app.jsonl",
-                     "logfmt": "app.logfmt", "text": "app.log"}[kind]  # fmt: skip
+                     "logfmt": "app.logfmt", "text": "app.log", "csv": "events.csv",
+                     "journald": "journal.json"}[kind]  # fmt: skip
     with path.open("w", encoding="utf-8") as out:
         buf = []
         for i, (t, rnd) in enumerate(_times(n)):
@@ -99,6 +101,21 @@ def generate(kind: str, n: int, folder: Path) -> Path:
                     f"time={moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')} "
                     f'level={("info", "warn", "error")[i % 3]} msg="{word} event {i}" host=api-{i % 3}\n'  # noqa: E501
                 )
+            elif kind == "csv":
+                if i == 0:
+                    buf.append("timestamp,service,level,message,latency_ms\n")
+                buf.append(
+                    f"{moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')},"
+                    f'api-{i % 3},{("INFO", "WARN", "ERROR")[i % 3]},"{word} event {i}, ok",'
+                    f"{rnd.random() * 100:.2f}\n"
+                )
+            elif kind == "journald":
+                buf.append(json.dumps({
+                    "__CURSOR": f"s=b1;i={i:x}", "__REALTIME_TIMESTAMP": str(int(t * 1e6)),
+                    "PRIORITY": str(3 + i % 4), "_HOSTNAME": f"web-{i % 3}",
+                    "SYSLOG_IDENTIFIER": "api", "_PID": str(100 + i % 50),
+                    "_SYSTEMD_UNIT": "api.service", "MESSAGE": f"{word} event {i}",
+                }) + "\n")  # fmt: skip
             elif kind == "text":
                 buf.append(
                     f"{moment.strftime('%Y-%m-%d %H:%M:%S')},{int(moment.microsecond / 1000):03d} "
@@ -119,6 +136,8 @@ NAIVE = {
     "syslog": (r"^(\w{3} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^\[:]+)(?:\[(\d+)\])?: (.*)$", 1,
                "%Y %b %d %H:%M:%S"),
     "json": None,
+    "journald": None,
+    "csv": None,
     "logfmt": (r'(\w+)=("[^"]*"|\S+)', None, None),
     "text": (r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\w+) (.*)$", 1, "%Y-%m-%d %H:%M:%S,%f"),
 }  # fmt: skip
@@ -136,6 +155,21 @@ def naive(kind: str, path: Path) -> int:
             for line in handle:
                 obj = json.loads(line)
                 dt.datetime.fromisoformat(obj["ts"])
+                rows += 1
+            return rows
+        if kind == "journald":
+            for line in handle:
+                obj = json.loads(line)
+                dt.datetime.fromtimestamp(int(obj["__REALTIME_TIMESTAMP"]) / 1e6, dt.UTC)
+                rows += 1
+            return rows
+        if kind == "csv":
+            import csv
+
+            reader = csv.reader(handle)
+            next(reader)
+            for row in reader:
+                dt.datetime.fromisoformat(row[0])
                 rows += 1
             return rows
         pattern, group, fmt = NAIVE[kind]
@@ -176,7 +210,12 @@ def engine(kind: str, path: Path, *, to_pandas: bool = False) -> int:
     converted to pandas (what ``load_logs`` returns)."""
     import polars as pl
 
-    if kind == "json":
+    if kind == "csv":
+        import pyarrow.csv as pc
+
+        table = pc.read_csv(str(path))  # it parses the ISO times itself
+        return len(table.to_pandas()) if to_pandas else table.num_rows
+    if kind in ("json", "journald"):
         import pyarrow.json as pj
 
         table = pj.read_json(str(path))
@@ -254,7 +293,7 @@ def settle(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--formats", default="nginx,syslog,json,logfmt,text,nginx.gz")
+    parser.add_argument("--formats", default="nginx,syslog,json,logfmt,text,nginx.gz,csv,journald")
     parser.add_argument("--keep", type=Path, default=None, help="Generate into this folder.")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """CSV rows read at once by pyarrow (``csv_rows_at_once``) are the rows the ``csv`` module
 reads, or the file goes the ``csv`` module's way: on quoting corner cases, through
-``load_logs`` too."""
+``load_logs`` too; and a CSV file read in blocks gives what it gives read whole."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _frame(text: str) -> pl.DataFrame:
 def test_at_once_reads_what_the_csv_module_reads(case):
     text = "\n".join([HEADER, ROWS["plain"], ROWS[case], ROWS["plain"]])
     lines = _frame(text)
-    got = csv_rows_at_once(lines, text, ",", HEADER.split(","))
+    got = csv_rows_at_once(lines.slice(1), ",", HEADER.split(","))
     want = list(csv.reader(io.StringIO(text)))[1:]
     if got is None:  # declined (an odd number of quotes, a ragged row): the csv module's way
         assert case not in USUAL, f"{case}: a usual file went the slow way"
@@ -72,3 +72,54 @@ def test_load_logs_reads_each_case_as_the_csv_module_does(tmp_path, case):
     assert report.balanced
     rows = [r for r in list(csv.reader(io.StringIO(path.read_text())))[1:] if len(r) == 3]
     assert sorted(frame["message"].fillna("")) == sorted(r[2] for r in rows)
+
+
+def _csv_file(tmp_path, rows: list[str], name: str = "big.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _same_in_blocks(path, block: int):
+    whole = load_logs(path, format="csv", chunk_bytes=1 << 26)
+    blocks = load_logs(path, format="csv", chunk_bytes=block)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
+    a, b = (f.attrs["import_report"].files[0] for f in (blocks, whole))
+    for field in ("lines_read", "rows", "rejects", "examples", "continuation_lines", "notes"):
+        assert getattr(a, field) == getattr(b, field), field
+    assert a.balanced
+    return blocks
+
+
+def _row(i: int) -> str:
+    return f'2026-10-14T14:{i // 60 % 60:02d}:{i % 60:02d}Z,api-{i % 3},"event {i}, ok"'
+
+
+def test_csv_in_blocks_equals_csv_read_whole(tmp_path):
+    path = _csv_file(tmp_path, [_row(i) for i in range(2000)])
+    frame = _same_in_blocks(path, 4096)
+    report = frame.attrs["import_report"].files[0]
+    assert report.rows == 2000 and report.rejects == {"CSV header row (column names)": 1}
+    assert frame["provenance"].iloc[0] == f"{path}:2"
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        pytest.param('2026-10-14T15:00:00Z,api,"two\nlines"', id="quoted line break"),
+        pytest.param('2026-10-14T15:00:00Z,x"y,"open\nclosed"', id="open quote after a bare one"),
+        pytest.param("2026-10-14T15:00:00Z,api,x,extra", id="ragged"),
+        pytest.param("", id="blank line"),
+    ],
+)
+@pytest.mark.parametrize("at", [150, 151])
+def test_csv_in_blocks_with_an_odd_row_equals_csv_read_whole(tmp_path, odd, at):
+    rows = [_row(i) for i in range(300)]
+    rows[at] = odd  # blocks of two lines: at one of the two a row of two straddles them
+    frame = _same_in_blocks(_csv_file(tmp_path, rows), 64)
+    report = frame.attrs["import_report"].files[0]
+    assert report.lines_read == report.rows + sum(report.rejects.values()) + (
+        report.continuation_lines
+    )
