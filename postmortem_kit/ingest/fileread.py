@@ -236,7 +236,7 @@ class _FileReader:
         once the format is known; or, when the format's ``read_block`` reads every line of
         it, its finished rows. Runs in a worker thread, a block ahead of the parser."""
         fmt = self.fmt
-        if fmt is not None and fmt.read_block is not None and fmt.seekable and not fmt.multiline:
+        if fmt is not None and fmt.read_block is not None and not fmt.multiline:
             rows = None
             with contextlib.suppress(Exception):  # the general way reads it and reports why
                 rows = fmt.read_block(block, first_line=first_line, ctx=self.ctx)
@@ -282,7 +282,7 @@ class _FileReader:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if isinstance(lines, BlockRows):
-                    if pending is None:  # always so: read_block is for single-line formats
+                    if pending is None:  # else the parser asked for the rest at once (CSV)
                         fill()
                         self._take(lines)
                         continue

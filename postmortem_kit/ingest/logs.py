@@ -111,9 +111,9 @@ def load_logs(
         Explicit field mapping for structured formats (JSON, logfmt, CSV), output column →
         input key, e.g. ``{"timestamp": "when", "message": "text", "severity": "lvl"}``.
     **options
-        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines) and
-        ``seek_min_bytes``
-        (plain files at least this large are bisected to find ``window``, default 64 MiB).
+        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines and
+        1 MiB for CSV) and ``seek_min_bytes`` (plain files at least this large are bisected
+        to find ``window``, default 64 MiB).
 
     Returns
     -------

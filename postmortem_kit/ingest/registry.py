@@ -177,7 +177,7 @@ class LogFormat:
     #: line of a ``multiline`` format has a ``ts`` column, set exactly on the lines that
     #: start an event.
     prepare: Callable[..., pl.DataFrame] | None = None
-    #: Optional fast reader of a whole block of a seekable, single-line format,
+    #: Optional fast reader of a whole block of a format that is not ``multiline``,
     #: ``read_block(data, *, first_line, ctx)``: when every line of ``data`` (the block's
     #: bytes; ``first_line`` is its first line's number) is one good row, the finished
     #: :class:`BlockRows`; else ``None``, and the block goes the general way (``prepare``,

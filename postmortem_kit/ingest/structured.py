@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
+from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
 from postmortem_kit.ingest.registry import NeedsMoreLines, ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
@@ -379,25 +380,30 @@ def sniff_csv(sample: list[str], name: str) -> tuple[float, str]:
     return 0.0, "no header with a time column"
 
 
-def csv_rows_at_once(
-    body: pl.DataFrame, d: str, header: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+def csv_table_at_once(body: pl.DataFrame, d: str, header: list[str]) -> pa.Table | None:
     """The rows of ``body`` (lines after the header: ``line_no``, ``line``) read at once by
-    pyarrow's CSV reader exactly as the ``csv`` module reads them: ``(records, kept
-    lines)`` as :func:`parse_csv` builds them. ``None`` unless every line is one row of the
-    header's width (a quoted line break, a ragged row or a repeated column name: the
-    ``csv`` module reads those, counting them). A quoted field left open at the end, which
-    pyarrow would close quietly, gets the final line break into its value and is caught."""
+    pyarrow's CSV reader exactly as the ``csv`` module reads them, as text columns named
+    by ``header``. ``None`` unless every line is one row of the header's width (a quoted
+    line break, a ragged row or a repeated column name: the ``csv`` module reads those,
+    counting them)."""
     lines = body["line"]
-    if len(set(header)) != len(header) or not lines.len():
-        return None
-    if bool((lines.str.count_matches('"', literal=True) % 2 == 1).any()):
+    if not lines.len() or bool((lines.str.count_matches('"', literal=True) % 2 == 1).any()):
         return None  # a quoted line break, or a lone quote: the csv module decides
-    names = [f"f{i}" for i in range(len(header))]
     text = (lines.str.join("\n") + "\n").to_arrow(compat_level=pl.CompatLevel.oldest())
+    return csv_table(text[0].as_buffer(), lines.len(), d, header)  # the text, not copied
+
+
+def csv_table(text, n: int, d: str, header: list[str]) -> pa.Table | None:
+    """The ``n`` lines of CSV ``text`` (bytes or a buffer, ending in a line break, no
+    blank line) as :func:`csv_table_at_once` reads them, or ``None``. A quoted field left
+    open at the end, which pyarrow would close quietly, has that last line break in its
+    value and is caught."""
+    if len(set(header)) != len(header):
+        return None
+    names = [f"f{i}" for i in range(len(header))]
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(text[0].as_buffer()),  # the joined text, not copied again
+            pa.BufferReader(text),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=d, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
@@ -408,12 +414,23 @@ def csv_rows_at_once(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows != lines.len():
+    if table.num_rows != n:
         return None
     for column in table.columns:  # a row that went on past its line
         if pc.any(pc.match_substring(column, "\n")).as_py():
             return None
-    records = pl.from_arrow(table).rename(dict(zip(names, header, strict=True)))
+    return table.rename_columns(header)
+
+
+def csv_rows_at_once(
+    body: pl.DataFrame, d: str, header: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """:func:`csv_table_at_once` as :func:`parse_csv` builds rows: ``(records, kept
+    lines)``, a kept line being its fields joined again."""
+    table = csv_table_at_once(body, d, header)
+    if table is None:
+        return None
+    records = pl.from_arrow(table)
     kept = pl.DataFrame(
         {
             "line_no": body["line_no"],
@@ -437,6 +454,11 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             header = next(reader) if lines.height else None
         except StopIteration:
             header = None
+        except csv.Error as exc:
+            raise IngestError(
+                f"{ctx.where(int(lines['line_no'][0]))}: the header row is not CSV: "
+                f"{_csv_error(exc)}"
+            ) from None
         if header is None:
             return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.String})
         header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
@@ -457,11 +479,33 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         )
     if fast is not None:
         return _normalise_csv(*fast, header, ctx)
-    reader = csv.reader(io.StringIO(body["line"].str.join("\n").item()), delimiter=d)
+    text = body["line"].str.join("\n").item()
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # 1 MB fields too
+    try:
+        return _csv_rows(body, text, d, header, ctx)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_rows(
+    body: pl.DataFrame, text: str, d: str, header: list[str], ctx: ParseContext
+) -> pl.DataFrame:
+    """The general way: :func:`parse_csv`'s rows read by the ``csv`` module, one at a time,
+    a row that is not CSV or not of the header's width counted as a reject."""
+    reader = csv.reader(io.StringIO(text), delimiter=d)
     numbers = body["line_no"].to_list()
+    texts = body["line"].to_list()
     rows, kept, bad = [], [], []
     consumed = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader goes on with the next line
+            bad.append((numbers[consumed], texts[consumed], _csv_error(exc)))
+            consumed = max(reader.line_num, consumed + 1)
+            continue
         first = numbers[consumed]
         span = reader.line_num - consumed
         consumed = reader.line_num
@@ -485,21 +529,37 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     return _normalise_csv(records, kept_lines, header, ctx)
 
 
+def csv_keys(header: list[str], ctx: ParseContext) -> dict[str, tuple[str, ...]] | None:
+    """The keys a CSV file's columns map by: :data:`KEYS`, with the time column the first
+    block chose (``ctx.state``) when none of the header's names is a known time key;
+    ``None`` while that choice is still to be made."""
+    if (ctx.fields and "timestamp" in ctx.fields) or any(k in header for k in KEYS["timestamp"]):
+        return KEYS
+    if "csv_time" not in ctx.state:
+        return None
+    return {**KEYS, "timestamp": ctx.state["csv_time"]}
+
+
+def _csv_error(exc: csv.Error) -> str:
+    """A reject reason for a line the ``csv`` module cannot read."""
+    text = str(exc)
+    if "new-line character" in text:
+        return "a carriage return inside an unquoted CSV field"
+    return f"not a CSV row: {text}"
+
+
 def _normalise_csv(
     records: pl.DataFrame, kept_lines: pl.DataFrame, header: list[str], ctx: ParseContext
 ) -> pl.DataFrame:
     """:func:`normalise_records` of a CSV file's rows, its time column found by name."""
-    keys = dict(KEYS)
-    if not (ctx.fields and "timestamp" in ctx.fields) and not any(
-        k in header for k in KEYS["timestamp"]
-    ):
-        if "csv_time" not in ctx.state:  # chosen on the first block, kept for the file
-            named = [h for h in header if _TIME_NAME.match(h)]
-            if not named:
-                named = [
-                    h for h in header
-                    if sniff_style(records[h].head(100).to_list(), limit=2)[1] >= 0.9
-                ]  # fmt: skip
-            ctx.state["csv_time"] = tuple(named[:1])
-        keys["timestamp"] = ctx.state["csv_time"]
+    keys = csv_keys(header, ctx)
+    if keys is None:  # chosen on the first block, kept for the file
+        named = [h for h in header if _TIME_NAME.match(h)]
+        if not named:
+            named = [
+                h for h in header
+                if sniff_style(records[h].head(100).to_list(), limit=2)[1] >= 0.9
+            ]  # fmt: skip
+        ctx.state["csv_time"] = tuple(named[:1])
+        keys = csv_keys(header, ctx)
     return normalise_records(records, kept_lines, ctx, keys=keys)

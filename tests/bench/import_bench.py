@@ -4,13 +4,13 @@ seed into a temporary folder, each measured in its own warm process.
 For each format it prints wall and CPU seconds, lines/s, MB/s, peak RSS over the process's
 warm baseline (÷ file size), and ratios to baselines measured in the same run: the bare
 engine (polars ``scan_csv`` + the format's textbook regex + ``strptime``; pyarrow
-``read_json`` for JSON lines and journald's export, ``read_csv`` for CSV; wall and, steadier
-on a busy machine, CPU time), that engine with its frame converted to pandas
+``read_json`` for JSON lines and journald's export, ``read_csv`` for CSV; wall and,
+steadier on a busy machine, CPU time), that engine with its frame converted to pandas
 (``cpu×eng+pd``: ``load_logs`` returns pandas), and a naive Python loop (``re`` +
-``strptime``; ``json.loads`` or the ``csv`` module). The ``nginx.gz`` row is the nginx file gzipped (level 6): the
-engine reads it with ``read_csv`` (``scan_csv`` reads no compressed file), and its MB,
-MB/s and RSS/file count the text inside. A last row times a 1 %-of-the-file window
-cut by byte-offset bisection.
+``strptime``; ``json.loads`` or the ``csv`` module). The ``nginx.gz`` row is the nginx file
+gzipped (level 6): the engine reads it with ``read_csv`` (``scan_csv`` reads no compressed
+file), and its MB, MB/s and RSS/file count the text inside. A last row times a window of
+1 % of the file cut by byte-offset bisection.
 
 Usage: ``.venv/bin/python tests/bench/import_bench.py [--lines N] [--formats F,...] [--keep DIR]``
 """

@@ -123,3 +123,94 @@ def test_csv_in_blocks_with_an_odd_row_equals_csv_read_whole(tmp_path, odd, at):
     assert report.lines_read == report.rows + sum(report.rejects.values()) + (
         report.continuation_lines
     )
+
+
+@pytest.fixture(scope="module")
+def csv_general():
+    import dataclasses
+
+    from postmortem_kit.ingest.registry import get_format, register_format
+
+    fmt = get_format("csv")
+    register_format(
+        dataclasses.replace(fmt, name="csv-general", aliases=(), read_block=None), replace=True
+    )
+
+
+def _read_block_takes(text: str) -> bool:
+    """Whether the fast reader reads a block of ``text`` once the header is known."""
+    import datetime as dt
+    from pathlib import Path
+
+    from postmortem_kit.ingest.csvblock import read_csv_block
+    from postmortem_kit.ingest.importreport import FileReport
+    from postmortem_kit.ingest.registry import ParseContext
+    from postmortem_kit.ingest.source import RawFile
+
+    ctx = ParseContext(
+        name="x.csv", tz=None, year=None, last_known=dt.date.today(), report=FileReport("x"),
+        raw=RawFile(Path("x.csv"), "x.csv", b""), state={"csv": (",", HEADER.split(","))},
+    )  # fmt: skip
+    return read_csv_block(text.encode(), first_line=2, ctx=ctx) is not None
+
+
+@pytest.mark.parametrize(
+    "odd, fast",
+    [
+        pytest.param(None, True, id="clean"),
+        pytest.param('2026-10-14T15:00:00Z,ünï,"é, ß"', True, id="non-ASCII"),
+        pytest.param("   ", False, id="white-space line"),
+        pytest.param("\u00a0", False, id="no-break-space line"),
+        pytest.param("", False, id="blank line"),
+        pytest.param('2026-10-14T15:00:00Z,api,"two\nlines"', False, id="quoted line break"),
+        pytest.param('2026-10-14T15:00:00Z,x"y,"open\nclosed"', False, id="open after bare"),
+        pytest.param("2026-10-14T15:00:00Z,api,a\rb", False, id="lone carriage return"),
+        pytest.param('2026-10-14T15:00:00Z,api,"a\rb"', True, id="quoted carriage return"),
+        pytest.param('2026-10-14T15:00:00Z,api,5" screen', True, id="lone quote"),
+    ],
+)
+def test_fast_csv_blocks_equal_the_general_way(tmp_path, csv_general, odd, fast):
+    import pandas as pd
+
+    rows = [_row(i) for i in range(300)]
+    if odd is not None:
+        rows[150] = odd
+    path = _csv_file(tmp_path, rows)
+    assert _read_block_takes("".join(r + "\n" for r in rows)) == fast
+    a = load_logs(path, format="csv", chunk_bytes=2048)
+    b = load_logs(path, format="csv-general", chunk_bytes=2048)
+    b["format"] = b["format"].cat.rename_categories(["csv"])
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    ra, rb = (f.attrs["import_report"].files[0] for f in (a, b))
+    for field in ("lines_read", "rows", "rejects", "examples", "continuation_lines", "notes"):
+        assert getattr(ra, field) == getattr(rb, field), field
+
+
+def test_crlf_csv_goes_the_fast_way(tmp_path, csv_general):
+    import pandas as pd
+
+    path = tmp_path / "windows.csv"
+    path.write_bytes((HEADER + "\r\n" + "".join(_row(i) + "\r\n" for i in range(300))).encode())
+    assert _read_block_takes("".join(_row(i) + "\r\n" for i in range(300)))
+    a = load_logs(path, format="csv", chunk_bytes=2048)
+    b = load_logs(path, format="csv-general", chunk_bytes=2048)
+    b["format"] = b["format"].cat.rename_categories(["csv"])
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_odd_csv_lines_are_counted_not_fatal(tmp_path, csv_general):
+    # A lone carriage return made the csv module stop the whole file ("new-line character
+    # seen in unquoted field"); a field over 131,072 characters (its default limit) did too.
+    rows = [_row(i) for i in range(300)]
+    rows[100] = "2026-10-14T15:00:00Z,api,a\rb"
+    rows[200] = "2026-10-14T15:00:01Z,api," + "x" * 300_000
+    path = _csv_file(tmp_path, rows)
+    for fmt in ("csv", "csv-general"):
+        frame = load_logs(path, format=fmt, chunk_bytes=2048)
+        report = frame.attrs["import_report"].files[0]
+        assert report.balanced and report.rows == 299
+        assert report.rejects["a carriage return inside an unquoted CSV field"] == 1
+        assert report.examples["a carriage return inside an unquoted CSV field"][0][0] == (
+            f"{path}:102"
+        )
+        assert frame["message"].str.len().max() == 300_000
