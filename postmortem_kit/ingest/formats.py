@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postmortem_kit.ingest import csvblock, jsonblock, logfmt, structured, text
+from postmortem_kit.ingest import csvfile, jsonblock, logfmt, structured, text
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
 _ISO_RULE = "ISO 8601 / RFC 3339 with its offset; without one, the source's tz= (UTC if none)"
@@ -175,10 +175,10 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         name="csv",
         aliases=("tsv",),
         description="CSV/TSV with a header and a time column (named time/timestamp/…, or sniffed)",
-        sniff=structured.sniff_csv,
-        parse=structured.parse_csv,
-        read_block=csvblock.read_csv_block,
-        block_bytes=csvblock.BLOCK_BYTES,
+        sniff=csvfile.sniff_csv,
+        parse=csvfile.parse_csv,
+        read_block=csvfile.read_csv_block,
+        block_bytes=csvfile.BLOCK_BYTES,
         timestamp="the time column: any style the text reader knows; tz= for naive times",
         example="timestamp,service,level,message\n2026-10-14 14:07:00,api,ERROR,db timeout",
         seekable=False,

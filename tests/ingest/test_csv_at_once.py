@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from postmortem_kit.ingest import load_logs
-from postmortem_kit.ingest.structured import csv_rows_at_once
+from postmortem_kit.ingest.csvfile import csv_rows_at_once
 
 HEADER = "time,service,message"
 ROWS = {
@@ -142,7 +142,7 @@ def _read_block_takes(text: str) -> bool:
     import datetime as dt
     from pathlib import Path
 
-    from postmortem_kit.ingest.csvblock import read_csv_block
+    from postmortem_kit.ingest.csvfile import read_csv_block
     from postmortem_kit.ingest.importreport import FileReport
     from postmortem_kit.ingest.registry import ParseContext
     from postmortem_kit.ingest.source import RawFile
