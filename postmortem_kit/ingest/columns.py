@@ -50,20 +50,25 @@ def normalise_severity(raw: pl.Expr) -> pl.Expr:
 
 #: :func:`normalise_severity` of raw level words seen so far (a log has a handful).
 _NORMALISED: dict[str, str | None] = {}
+_UNSEEN = object()
 
 
 def normalise_words(words: pa.Array) -> pa.Array:
     """:func:`normalise_severity` of each of a few distinct raw level words (the dictionary
     of a block's levels), remembered from block to block."""
     values = words.to_pylist()
-    new = [w for w in dict.fromkeys(values) if w is not None and w not in _NORMALISED]
+    # a local copy: another worker thread may clear the shared cache meanwhile
+    cached = ((w, _NORMALISED.get(w, _UNSEEN)) for w in dict.fromkeys(values))
+    known = {w: v for w, v in cached if v is not _UNSEEN}
+    new = [w for w in dict.fromkeys(values) if w is not None and w not in known]
     if new:
-        if len(_NORMALISED) > 10_000:  # a log whose "levels" are free text
-            _NORMALISED.clear()
         found = pl.Series("raw", new, dtype=pl.String).to_frame()
         found = found.select(normalise_severity(pl.col("raw")))["raw"].to_list()
+        known.update(zip(new, found, strict=True))
+        if len(_NORMALISED) > 10_000:  # a log whose "levels" are free text
+            _NORMALISED.clear()
         _NORMALISED.update(zip(new, found, strict=True))
-    return pa.array([None if w is None else _NORMALISED[w] for w in values], pa.string())
+    return pa.array([None if w is None else known[w] for w in values], pa.string())
 
 
 def with_severity(frame: pl.DataFrame, raw: str = "severity_raw") -> pl.DataFrame:

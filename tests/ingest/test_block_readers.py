@@ -79,13 +79,13 @@ CASES = {
 }  # fmt: skip
 
 
-def _read(path: Path, fmt: str, **options) -> pd.DataFrame:
-    return load_logs(path, format=fmt, chunk_bytes=BLOCK, **options)
+def _read(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataFrame:
+    return load_logs(path, format=fmt, chunk_bytes=block, **options)
 
 
-def _assert_same(path: Path, fmt: str, **options) -> pd.DataFrame:
-    fast = _read(path, fmt, **options)
-    general = _read(path, f"{fmt}-general", **options)
+def _assert_same(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataFrame:
+    fast = _read(path, fmt, block, **options)
+    general = _read(path, f"{fmt}-general", block, **options)
     assert list(fast.columns) == list(general.columns)
     assert (general["format"] == f"{fmt}-general").all()
     general["format"] = general["format"].cat.rename_categories([fmt])
@@ -353,3 +353,17 @@ def test_journald_blocks_equal_the_general_way(tmp_path, spoil):
     first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
     assert first["timestamp"] == pd.Timestamp("2026-10-14T14:07:02.137Z")
     assert first["pid"] == 101 and first["severity"] == "warning" and first["host"] == "web-1"
+
+
+def test_free_text_levels_past_the_severity_cache(tmp_path):
+    # Distinct level words are cached between blocks (a log has a handful); a log whose
+    # "level" is free text outgrows the cache, which is then cleared while workers read.
+    rows = [
+        {"ts": _stamp(i), "level": ("error", f"custom-{i}")[i % 2], "msg": f"m{i}"}
+        for i in range(24_000)
+    ]
+    path = tmp_path / "levels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    frame = _assert_same(path, "json", block=64 * 1024)
+    assert (frame["severity"] == "error").sum() == 12_000
+    assert frame["severity"].isna().sum() == 12_000
