@@ -76,8 +76,9 @@ def csv_table_at_once(body: pl.DataFrame, d: str, header: list[str]) -> pa.Table
 
 def csv_table(text, n: int, d: str, header: list[str]) -> pa.Table | None:
     """The ``n`` lines of CSV ``text`` (bytes or a buffer, ending in a line break, no
-    blank line) as :func:`csv_table_at_once` reads them, or ``None``. A quoted field left
-    open at the end, which pyarrow would close quietly, has that last line break in its
+    blank line) read by pyarrow as the ``csv`` module reads them, as text columns named by
+    ``header``; ``None`` unless each line is one row of the header's width. A quoted field
+    left open at the end, which pyarrow would close quietly, has that last line break in its
     value and is caught."""
     if len(set(header)) != len(header):
         return None

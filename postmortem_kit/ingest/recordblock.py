@@ -93,6 +93,9 @@ def _iso_times(
     return early.dt.convert_time_zone("UTC").to_arrow(), len(utc)
 
 
+#: Epoch digits as text (the ``epoch`` style reads none with a leading zero); a pid's digits.
+_EPOCH_DIGITS, _PID_DIGITS = r"^[1-9][0-9]{0,18}$", r"^[0-9]{1,18}$"
+
 #: Epoch numbers by magnitude, as the ``epoch`` style reads their digits: 10 (from 1e9 up to
 #: 2e9) are seconds, 13 milliseconds, 16 microseconds, 19 nanoseconds.
 _EPOCH_SCALES = ((10**9, 10**9), (10**12, 10**6), (10**15, 10**3), (10**18, 1))
@@ -128,9 +131,8 @@ def _times(
         text = _text(table, keys)
         if text is None:
             return None
-        numbers = _whole_numbers(
-            text, _EPOCH_DIGITS
-        )  # journald's "__REALTIME_TIMESTAMP": "1534860261221373"
+        # digits as text: journald's "__REALTIME_TIMESTAMP": "1534860261221373"
+        numbers = _whole_numbers(text, _EPOCH_DIGITS)
         if numbers is None:
             found = _iso_times(text, ctx, state)
             return None if found is None else (*found, "iso8601")
@@ -144,10 +146,6 @@ def _whole_numbers(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | Non
     if _exported(text.type) != _TEXT or not pc.all(pc.match_substring_regex(text, pattern)).as_py():
         return None
     return text.cast(pa.int64())
-
-
-#: Epoch digits (the ``epoch`` style reads none with a leading zero); a pid's digits.
-_EPOCH_DIGITS, _PID_DIGITS = r"^[1-9][0-9]{0,18}$", r"^[0-9]{1,18}$"
 
 
 def _severity(raw: pa.ChunkedArray) -> pa.Array:
@@ -234,6 +232,6 @@ def records_block(
         schema=schema,
         lines=n,
         keys=tuple(table.column_names),
-        time={"naive": naive, "styles": {"iso8601": n}},
+        time={"naive": naive, "styles": {style: n}},
         state=state,
     )

@@ -9,7 +9,6 @@ comparison is never between two runs of the general way.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -24,21 +23,15 @@ from postmortem_kit.ingest.registry import (
     ParseContext,
     get_format,
     merge_state,
-    register_format,
 )
 from postmortem_kit.ingest.source import RawFile
 
 BLOCK = 1024  # bytes per block: every file below spans many
 
 
-@pytest.fixture(scope="module", autouse=True)
-def general_formats():
-    for name in ("json", "docker-json", "ecs-json", "journald-json", "logfmt"):
-        fmt = get_format(name)
-        register_format(
-            dataclasses.replace(fmt, name=f"{name}-general", aliases=(), read_block=None),
-            replace=True,
-        )
+@pytest.fixture(autouse=True)
+def _general(general_formats):
+    """Every test here compares with the general way (see ``conftest.general_formats``)."""
 
 
 def _rows(n: int, make) -> str:

@@ -5,13 +5,19 @@ reads, or the file goes the ``csv`` module's way: on quoting corner cases, throu
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pytest
 
 from postmortem_kit.ingest import load_logs
-from postmortem_kit.ingest.csvfile import csv_rows_at_once
+from postmortem_kit.ingest.csvfile import csv_rows_at_once, read_csv_block
+from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.registry import ParseContext
+from postmortem_kit.ingest.source import RawFile
 
 HEADER = "time,service,message"
 ROWS = {
@@ -83,8 +89,6 @@ def _csv_file(tmp_path, rows: list[str], name: str = "big.csv"):
 def _same_in_blocks(path, block: int):
     whole = load_logs(path, format="csv", chunk_bytes=1 << 26)
     blocks = load_logs(path, format="csv", chunk_bytes=block)
-    import pandas as pd
-
     pd.testing.assert_frame_equal(blocks, whole, check_exact=True)
     a, b = (f.attrs["import_report"].files[0] for f in (blocks, whole))
     for field in ("lines_read", "rows", "rejects", "examples", "continuation_lines", "notes"):
@@ -125,28 +129,8 @@ def test_csv_in_blocks_with_an_odd_row_equals_csv_read_whole(tmp_path, odd, at):
     )
 
 
-@pytest.fixture(scope="module")
-def csv_general():
-    import dataclasses
-
-    from postmortem_kit.ingest.registry import get_format, register_format
-
-    fmt = get_format("csv")
-    register_format(
-        dataclasses.replace(fmt, name="csv-general", aliases=(), read_block=None), replace=True
-    )
-
-
 def _read_block_takes(text: str) -> bool:
     """Whether the fast reader reads a block of ``text`` once the header is known."""
-    import datetime as dt
-    from pathlib import Path
-
-    from postmortem_kit.ingest.csvfile import read_csv_block
-    from postmortem_kit.ingest.importreport import FileReport
-    from postmortem_kit.ingest.registry import ParseContext
-    from postmortem_kit.ingest.source import RawFile
-
     ctx = ParseContext(
         name="x.csv", tz=None, year=None, last_known=dt.date.today(), report=FileReport("x"),
         raw=RawFile(Path("x.csv"), "x.csv", b""), state={"csv": (",", HEADER.split(","))},
@@ -169,9 +153,7 @@ def _read_block_takes(text: str) -> bool:
         pytest.param('2026-10-14T15:00:00Z,api,5" screen', True, id="lone quote"),
     ],
 )
-def test_fast_csv_blocks_equal_the_general_way(tmp_path, csv_general, odd, fast):
-    import pandas as pd
-
+def test_fast_csv_blocks_equal_the_general_way(tmp_path, general_formats, odd, fast):
     rows = [_row(i) for i in range(300)]
     if odd is not None:
         rows[150] = odd
@@ -186,9 +168,7 @@ def test_fast_csv_blocks_equal_the_general_way(tmp_path, csv_general, odd, fast)
         assert getattr(ra, field) == getattr(rb, field), field
 
 
-def test_crlf_csv_goes_the_fast_way(tmp_path, csv_general):
-    import pandas as pd
-
+def test_crlf_csv_goes_the_fast_way(tmp_path, general_formats):
     path = tmp_path / "windows.csv"
     path.write_bytes((HEADER + "\r\n" + "".join(_row(i) + "\r\n" for i in range(300))).encode())
     assert _read_block_takes("".join(_row(i) + "\r\n" for i in range(300)))
@@ -198,7 +178,7 @@ def test_crlf_csv_goes_the_fast_way(tmp_path, csv_general):
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_odd_csv_lines_are_counted_not_fatal(tmp_path, csv_general):
+def test_odd_csv_lines_are_counted_not_fatal(tmp_path, general_formats):
     # A lone carriage return made the csv module stop the whole file ("new-line character
     # seen in unquoted field"); a field over 131,072 characters (its default limit) did too.
     rows = [_row(i) for i in range(300)]
