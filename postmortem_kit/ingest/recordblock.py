@@ -11,6 +11,8 @@ per block in the parser thread; here it is a few Arrow kernels, in the worker th
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -143,7 +145,12 @@ def _times(
 def _whole_numbers(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | None:
     """``text`` as int64 when every value (nulls aside) is digits that ``pattern`` takes,
     which every reader reads as the same number; else ``None``."""
-    if _exported(text.type) != _TEXT or not pc.all(pc.match_substring_regex(text, pattern)).as_py():
+    if _exported(text.type) != _TEXT:
+        return None
+    first = next((v for v in text.slice(0, 64).to_pylist() if v is not None), None)
+    if first is not None and not re.match(pattern, first):  # skips the pass over the rest
+        return None
+    if not pc.all(pc.match_substring_regex(text, pattern)).as_py():
         return None
     return text.cast(pa.int64())
 

@@ -199,10 +199,11 @@ STYLE_BY_NAME = {s.name: s for s in STYLES}
 #: The whole-value shapes :func:`arrow_iso` hands to Arrow: date, ``T`` or space, a time with
 #: seconds, an optional fraction (``.`` or ``,``, up to 9 digits), an optional zone. Arrow
 #: checks the ranges (month 13, February 30 and second 60 fail it).
-ARROW_ISO_SHAPE = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})?"
-    r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
-)
+_ARROW_ISO_BASE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]{1,9})?"
+_ARROW_ISO_ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)"
+ARROW_ISO_SHAPE = _ARROW_ISO_BASE + _ARROW_ISO_ZONE + "?$"
+#: The shapes with a zone, and those without.
+_ARROW_ISO_ZONED, _ARROW_ISO_NAIVE = _ARROW_ISO_BASE + _ARROW_ISO_ZONE + "$", _ARROW_ISO_BASE + "$"
 
 
 def arrow_iso(text: pl.Series) -> tuple[pl.Series, bool] | None:
@@ -212,17 +213,17 @@ def arrow_iso(text: pl.Series) -> tuple[pl.Series, bool] | None:
     then parses them as before). Where it parses, it agrees with the ``iso8601`` style's
     generic path (a test holds it to that)."""
     values = text.drop_nulls()
-    if not values.len() or not values.str.contains(ARROW_ISO_SHAPE).all():
+    if not values.len():
         return None
-    # In a value of that shape only a zone ends in ``Z``, ``+``/``-`` and digits or colons.
-    # (A failed cast costs as much as twenty good ones: the kind is decided first.)
-    zoned = values.str.contains(r"[Z+-][0-9:]*$")
-    if zoned.all():
-        dtype, aware = pa.timestamp("ns", tz="UTC"), True
-    elif not zoned.any():
-        dtype, aware = pa.timestamp("ns"), False
-    else:
+    # A failed cast costs as much as twenty good ones: the kind is decided first, by one
+    # pass over the values for the shape the first value has (a second only if it fails).
+    kinds = [(_ARROW_ISO_ZONED, True), (_ARROW_ISO_NAIVE, False)]
+    if not re.match(_ARROW_ISO_ZONED, values[0]):
+        kinds.reverse()
+    aware = next((a for shape, a in kinds if values.str.contains(shape).all()), None)
+    if aware is None:
         return None
+    dtype = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
     if values.str.contains(",", literal=True).any():
         text = text.str.replace(",", ".", literal=True)
     try:
