@@ -17,8 +17,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from postmortem_kit.ingest.columns import categorise
 from postmortem_kit.ingest.compression import Codec, decompress
-from postmortem_kit.ingest.frame import constant_dictionary, null_array
+from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null_array, put_shared
 from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
 
 #: Bytes parsed at a time (a block ends at the last line break inside it), unless the format
@@ -191,6 +192,22 @@ def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:
     if first == 1:
         return lines
     return lines.with_columns(pl.col("line_no") + (first - 1))
+
+
+def pack_rows(events: pl.DataFrame, name: str) -> pa.Table:
+    """One block's parsed rows (:func:`conform`-ed, with ``line_no``) as an Arrow table:
+    ``provenance`` (``name:line``) in place of ``line_no``, low-cardinality text as
+    categoricals, a column equal to its partner sharing its buffers. All-null columns are
+    left out (put back once per file at the end). Arrow's plain strings hold only the bytes
+    each value needs: the block's lines and the parser's intermediate columns are freed
+    here, not kept alive by string views."""
+    events = events.with_columns(
+        provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
+    ).drop("line_no")
+    empty = [c for c in events.columns if events[c].null_count() == events.height]
+    shared = equal_columns(events.drop(empty))
+    table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
+    return put_shared(categorise(table), shared, events.columns)
 
 
 def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:

@@ -143,22 +143,6 @@ def _split_tail(
     return lines.filter(pl.col("line_no") < last), lines.filter(pl.col("line_no") >= last)
 
 
-def _pack(events: pl.DataFrame, name: str) -> pa.Table:
-    """One block's parsed rows (:func:`conform`-ed, with ``line_no``) as an Arrow table:
-    ``provenance`` (``name:line``) in place of ``line_no``, low-cardinality text as
-    categoricals, a column equal to its partner sharing its buffers. All-null columns are
-    left out (put back once per file at the end). Arrow's plain strings hold only the bytes
-    each value needs: the block's lines and the parser's intermediate columns are freed
-    here, not kept alive by string views."""
-    events = events.with_columns(
-        provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
-    ).drop("line_no")
-    empty = [c for c in events.columns if events[c].null_count() == events.height]
-    shared = frame.equal_columns(events.drop(empty))
-    table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
-    return frame.put_shared(categorise(table), shared, events.columns)
-
-
 class _FileReader:
     """Parses the blocks of one file into Arrow tables, counting every line."""
 
@@ -406,7 +390,7 @@ class _FileReader:
         )
         # Packing the block into Arrow touches every value but depends on nothing else: a
         # worker does it while this thread parses the next block.
-        self.tables.append(self.pool.submit(_pack, events, self.name))
+        self.tables.append(self.pool.submit(chunks.pack_rows, events, self.name))
 
     def _take(self, rows: BlockRows) -> None:
         """Count a block that ``read_block`` read whole, and keep its rows."""

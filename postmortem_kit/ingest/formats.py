@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postmortem_kit.ingest import csvfile, jsonblock, logfmt, structured, text
+from postmortem_kit.ingest import accessblock, csvfile, jsonblock, logfmt, structured, text
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
 _ISO_RULE = "ISO 8601 / RFC 3339 with its offset; without one, the source's tz= (UTC if none)"
@@ -84,6 +84,8 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=text.regex_sniffer(text.COMBINED_SNIFF, "combined access log"),
         parse=text.parse_access,
         prepare=text.prepare_access,
+        read_block=accessblock.read_access_block,
+        block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - - [14/Oct/2026:14:07:00 +0000] "GET /api/orders HTTP/1.1" 502 173 '
         '"-" "curl/8.5.0"',
@@ -95,6 +97,8 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=text.regex_sniffer(text.COMMON_SNIFF, "common access log", 0.99),
         parse=text.parse_access,
         prepare=text.prepare_access,
+        read_block=accessblock.read_access_block,
+        block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - alice [14/Oct/2026:14:07:00 +0000] "POST /login HTTP/1.1" 200 512',
     ),

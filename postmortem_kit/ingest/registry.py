@@ -109,7 +109,7 @@ class ParseContext:
 class BlockRows:
     """What a format's ``read_block`` makes of a block whose every line is one good row."""
 
-    #: The rows as the reader keeps them (see ``fileread._pack``): ``provenance`` filled,
+    #: The rows as the reader keeps them (see :func:`.chunks.pack_rows`): ``provenance`` filled,
     #: ``source``, ``format`` and the all-null columns left out, low-cardinality text as
     #: categoricals, the core columns first.
     table: pa.Table

@@ -214,7 +214,7 @@ def _dash_is_null(name: str) -> pl.Expr:
     return pl.when(pl.col(name) != "-").then(pl.col(name))
 
 
-def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
+def derive_access(f: pl.DataFrame) -> pl.DataFrame:
     status = pl.col("status").cast(pl.Int64, strict=False)
     client = client_ip = pl.col("client")
     # Most clients are a bare address: then client_ip is client (and shares its buffers).
@@ -237,9 +237,9 @@ def _derive_access(f: pl.DataFrame) -> pl.DataFrame:
     ).drop("ident", "request")
 
 
-prepare_access = line_preparer(ACCESS, _derive_access, fast=ACCESS_FAST)
+prepare_access = line_preparer(ACCESS, derive_access, fast=ACCESS_FAST)
 parse_access = line_parser(
-    ACCESS, ("clf", "iso8601"), label="access log", derive=_derive_access, fast=ACCESS_FAST
+    ACCESS, ("clf", "iso8601"), label="access log", derive=derive_access, fast=ACCESS_FAST
 )
 
 

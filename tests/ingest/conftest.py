@@ -9,7 +9,9 @@ import pytest
 from postmortem_kit.ingest.registry import get_format, register_format
 
 #: Formats with a fast block reader (``read_block``).
-FAST_READ = ("json", "docker-json", "ecs-json", "journald-json", "logfmt", "csv")
+FAST_READ = (
+    "json", "docker-json", "ecs-json", "journald-json", "logfmt", "csv", "combined", "common",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="session")

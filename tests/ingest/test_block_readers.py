@@ -1,5 +1,5 @@
-"""The fast block readers (``read_block``: JSON lines, logfmt) give exactly what the general
-way gives.
+"""The fast block readers (``read_block``: JSON lines, logfmt, access logs) give exactly what
+the general way gives.
 
 The general way is the same format with ``read_block`` taken out, registered under another
 name: both read the same files, in small blocks, and their frames and import reports must be
@@ -245,6 +245,20 @@ def test_a_dst_repeat_across_blocks_goes_the_general_way(tmp_path):
     assert lines.is_monotonic_increasing and len(set(frame["timestamp"])) == len(frame)
 
 
+def _spoilt_equal(path: Path, lines: list[bytes], spoil, fmt: str) -> tuple[Path, pd.DataFrame]:
+    """Write ``lines`` to ``path``, line 301 through ``spoil`` (unless ``None``); check that
+    the fast reader reads most blocks, but fewer than of the clean file, and that the
+    frame equals the general way's. Returns the path and the frame."""
+    clean = path.with_name("clean-" + path.name)
+    clean.write_bytes(b"".join(lines))
+    if spoil is not None:
+        lines = [*lines[:300], spoil(lines[300]), *lines[301:]]
+    path.write_bytes(b"".join(lines))
+    fast = _fast_blocks(path, fmt)
+    assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, fmt))
+    return path, _assert_same(path, fmt)
+
+
 def _logfmt(i: int) -> str:
     level = ("info", "warn", "ERROR", "debug")[i % 4]
     message = f'"event {i} said \\"hi\\" ünï"' if i % 3 else f"bare-{i}"
@@ -268,15 +282,7 @@ def _logfmt(i: int) -> str:
 )
 def test_logfmt_blocks_equal_the_general_way(tmp_path, spoil):
     lines = [_logfmt(i).encode() for i in range(600)]
-    clean = tmp_path / "clean.logfmt"
-    clean.write_bytes(b"".join(lines))
-    if spoil is not None:
-        lines[300] = spoil(lines[300])
-    path = tmp_path / "app.logfmt"
-    path.write_bytes(b"".join(lines))
-    fast = _fast_blocks(path, "logfmt")
-    assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, "logfmt"))
-    frame = _assert_same(path, "logfmt")
+    path, frame = _spoilt_equal(tmp_path / "app.logfmt", lines, spoil, "logfmt")
     first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
     assert first["message"] == 'event 1 said "hi" ünï' and first["empty"] == ""
     assert first["timestamp"] == pd.Timestamp("2026-10-14T12:00:01Z")
@@ -360,3 +366,62 @@ def test_free_text_levels_past_the_severity_cache(tmp_path):
     frame = _assert_same(path, "json", block=64 * 1024)
     assert (frame["severity"] == "error").sum() == 12_000
     assert frame["severity"].isna().sum() == 12_000
+
+
+def _access(i: int) -> str:
+    """An access log line; every fifth has what only the full pattern reads."""
+    t = dt.datetime(2026, 10, 14, 10, 0, 0) + dt.timedelta(seconds=i * 1.37)
+    zone = ("-0400", "+0000", "+0530")[i % 3]
+    client = ("203.0.113.9", "2001:db8::1", "10.0.0.7")[i % 3]
+    user = "-" if i % 4 else "alice"
+    request = (f"GET /api/orders?id={i}&q=%22x%22 HTTP/1.1", "POST /login HTTP/2.0",
+               'GET /say?\\"hi\\" HTTP/1.1', "DELETE /cart/ünï HTTP/1.1")[i % 4]  # fmt: skip
+    status, size = (200, 404, 502, 304, 201)[i % 5], ("-" if i % 6 == 0 else 100 + i)
+    tail = f' "https://ex.com/{i}" "Mozilla/5.0 (X11) \\"quoted\\""'
+    tail += ("", f" {i % 9}.{i % 1000:03d}")[i % 2]
+    if i % 5 == 4:  # forwarded-for, rt=, an empty or odd request: the full pattern
+        tail = (f' "-" "curl/8.5.0" "198.51.100.{i % 250}"', ' "-" "curl" rt=0.250',
+                ' "-" "curl"')[i % 3]  # fmt: skip
+        request = ("GET /x HTTP/1.1", "GET /y HTTP/1.1", "")[i % 3]
+    return f'{client} - {user} [{t:%d/%b/%Y:%H:%M:%S} {zone}] "{request}" {status} {size}{tail}\n'
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(None, id="clean"),
+        pytest.param(lambda line: b"not a request\n", id="not a request"),
+        pytest.param(lambda line: line + b"  \n", id="blank line"),
+        pytest.param(lambda line: line.replace(b"GET", b"G\xffET"), id="invalid UTF-8"),
+        pytest.param(lambda line: line.replace(b":10:", b":10:11."), id="a fraction"),
+        pytest.param(lambda line: line.replace(b"/Oct/", b"/Okt/"), id="another month"),
+        pytest.param(lambda line: line.replace(b"14/Oct/2026", b"31/Feb/2026"), id="no such day"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["combined", "common"])
+def test_access_log_blocks_equal_the_general_way(tmp_path, spoil, fmt):
+    lines = [_access(i).encode() for i in range(600)]
+    if fmt == "common":  # no referrer and user agent
+        lines = [re.sub(rb' "[^"]*" "(?:[^"\\]|\\.)*".*$', b"", ln.rstrip(b"\n")) + b"\n"
+                 for ln in lines]  # fmt: skip
+    path, frame = _spoilt_equal(tmp_path / "access.log", lines, spoil, fmt)
+    report = frame.attrs["import_report"].files[0]
+    lines_read = path.read_bytes().count(b"\n")  # 601 with the blank line
+    assert report.lines_read == report.rows + sum(report.rejects.values()) == lines_read
+    first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
+    assert first["timestamp"] == pd.Timestamp("2026-10-14T10:00:01Z")  # +0000
+    assert first["method"] == "POST" and first["status"] == 404 and first["client"] == "2001:db8::1"
+    assert first["message"] == "POST /login HTTP/2.0 404" and first["severity"] == "warning"
+    if fmt == "combined":
+        assert first["latency"] == 1.001 and first["user_agent"] == 'Mozilla/5.0 (X11) \\"quoted\\"'
+        assert frame["forwarded_for"].notna().sum() == 40
+
+
+def test_access_log_crlf_and_window(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_bytes(b"".join(_access(i).replace("\n", "\r\n").encode() for i in range(600)))
+    assert _fast_blocks(path, "combined") > 20
+    window = ("2026-10-14T10:03:00Z", "2026-10-14T10:05:00Z")
+    frame = _assert_same(path, "combined", window=window)
+    assert 0 < len(frame) < 600 and frame["timestamp"].min() >= pd.Timestamp(window[0])
+    assert not frame["user_agent"].str.endswith("\r").any()

@@ -1,0 +1,61 @@
+"""Access-log blocks (combined and common) straight to the block's finished Arrow table, in
+the worker thread, for the common case: every line one request that :data:`.text.ACCESS`
+reads and whose ``[dd/Mon/yyyy:HH:MM:SS ±hhmm]`` time ``strptime`` reads whole. Any other
+block gets ``None`` and goes the general way (:func:`.text.parse_access` in the parser
+thread), which counts every line it rejects; this must give exactly what that way gives,
+and a test holds it to that.
+
+The general way reads a block's times through :func:`.timestamps.parse_timestamps` (which
+tries each style, keeps state between blocks and localises naive times) in the parser
+thread, then packs the rows in a worker; here a time that carries its offset needs none of
+that, and the whole block is done in one worker while the others read theirs.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from postmortem_kit.ingest.chunks import number_lines, pack_rows
+from postmortem_kit.ingest.columns import categorise, conform
+from postmortem_kit.ingest.registry import BlockRows, ParseContext
+from postmortem_kit.ingest.source import split_lines
+from postmortem_kit.ingest.text import ACCESS, ACCESS_FAST, derive_access, extract_lines
+from postmortem_kit.ingest.timestamps import STYLE_BY_NAME
+
+#: The ``clf`` style's ``strptime`` format (with its offset), which the general way tries
+#: first on every block.
+_CLF = STYLE_BY_NAME["clf"].fast[0][0]
+#: Bytes per block: the fixed cost per block is about a tenth of a 2 MiB block's work here,
+#: and each block's working set is freed as it goes (1M lines: 0.69–0.71 s instead of
+#: 0.80–0.86 s, peak RSS 2.7 times the file, as with 2 MiB blocks the general way).
+BLOCK_BYTES = 4 * 1024 * 1024
+
+
+def read_access_block(data: bytes, *, first_line: int, ctx: ParseContext) -> BlockRows | None:
+    """The ``read_block`` of the access-log formats (see :attr:`.LogFormat.read_block`)."""
+    lines, invalid = split_lines(data)
+    n = lines.height
+    if invalid or not n or lines["line"].has_nulls():  # the general way counts them
+        return None
+    groups = extract_lines(number_lines(lines, first_line), ACCESS, ACCESS_FAST)
+    del lines
+    if groups["ts"].has_nulls():  # a line that is no request: the general way rejects it
+        return None
+    stamps = groups["ts"].str.strptime(pl.Datetime("ns", "UTC"), _CLF, strict=False)
+    if stamps.has_nulls():  # another style: parse_timestamps reads it
+        return None
+    events = derive_access(groups.drop("line"))
+    del groups
+    events = conform(
+        events.with_columns(timestamp=stamps, time_note=pl.lit(None, pl.String)).drop(
+            [c for c in events.columns if c == "ts" or c.startswith("_")]
+        )
+    )
+    schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+    return BlockRows(
+        table=pack_rows(events, ctx.name),
+        schema=schema,
+        lines=n,
+        keys=(),
+        time={"naive": 0, "styles": {"clf": n}},
+    )
