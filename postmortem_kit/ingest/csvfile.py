@@ -15,6 +15,7 @@ import csv
 import io
 import re
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -76,10 +77,10 @@ def csv_table_at_once(body: pl.DataFrame, d: str, header: list[str]) -> pa.Table
 
 def csv_table(text, n: int, d: str, header: list[str]) -> pa.Table | None:
     """The ``n`` lines of CSV ``text`` (bytes or a buffer, ending in a line break, no
-    blank line) read by pyarrow as the ``csv`` module reads them, as text columns named by
-    ``header``; ``None`` unless each line is one row of the header's width. A quoted field
-    left open at the end, which pyarrow would close quietly, has that last line break in its
-    value and is caught."""
+    blank line) read by pyarrow as the ``csv`` module reads them, as text columns (Arrow's
+    ``large_string``, as the reader keeps them) named by ``header``; ``None`` unless each
+    line is one row of the header's width. A quoted field left open at the end, which
+    pyarrow would close quietly, has that last line break in its value and is caught."""
     if len(set(header)) != len(header):
         return None
     names = [f"f{i}" for i in range(len(header))]
@@ -89,7 +90,7 @@ def csv_table(text, n: int, d: str, header: list[str]) -> pa.Table | None:
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=d, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -98,7 +99,11 @@ def csv_table(text, n: int, d: str, header: list[str]) -> pa.Table | None:
         return None
     if table.num_rows != n:
         return None
-    for column in table.columns:  # a row that went on past its line
+    # n rows from n lines, none blank: each row is one line (so only the last row can hold a
+    # line break: that of a quoted field left open), unless a lone carriage return, which
+    # pyarrow ends a row at, made up for a row of two lines
+    lone_cr = bool((np.frombuffer(text, np.uint8) == 13).any())
+    for column in (table if lone_cr else table.slice(n - 1)).columns:
         if pc.any(pc.match_substring(column, "\n")).as_py():
             return None
     return table.rename_columns(header)
@@ -292,5 +297,4 @@ def read_csv_block(data: bytes, *, first_line: int, ctx: ParseContext) -> BlockR
         table = csv_table_at_once(lines, d, header)
     if table is None:
         return None
-    table = table.cast(pa.schema([(name, pa.large_string()) for name in header]))
     return records_block(table, first_line=first_line, ctx=ctx, keys=keys)

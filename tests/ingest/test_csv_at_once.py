@@ -168,6 +168,21 @@ def test_fast_csv_blocks_equal_the_general_way(tmp_path, general_formats, odd, f
         assert getattr(ra, field) == getattr(rb, field), field
 
 
+def test_a_lone_carriage_return_making_up_for_a_row_of_two_lines(tmp_path, general_formats):
+    # pyarrow ends a row at a lone carriage return: with a quoted line break elsewhere in the
+    # block, its rows are as many as the lines, though not one per line
+    rows = [_row(i) for i in range(300)]
+    rows[100] = '2026-10-14T15:00:00Z,api,"two\nlines"'
+    rows[150] = "2026-10-14T15:00:01Z,api,a\r2026-10-14T15:00:02Z,api,b"
+    path = _csv_file(tmp_path, rows)
+    assert not _read_block_takes("".join(r + "\n" for r in rows))
+    a = load_logs(path, format="csv", chunk_bytes=1 << 20)
+    b = load_logs(path, format="csv-general", chunk_bytes=1 << 20)
+    b["format"] = b["format"].cat.rename_categories(["csv"])
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert "two\nlines" in set(a["message"])
+
+
 def test_crlf_csv_goes_the_fast_way(tmp_path, general_formats):
     path = tmp_path / "windows.csv"
     path.write_bytes((HEADER + "\r\n" + "".join(_row(i) + "\r\n" for i in range(300))).encode())
