@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from postmortem_kit.ingest.chunks import number_lines, pack_rows
-from postmortem_kit.ingest.columns import categorise, conform
+from postmortem_kit.ingest.chunks import block_rows, number_lines
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import split_lines
 from postmortem_kit.ingest.text import ACCESS, ACCESS_FAST, derive_access, extract_lines
@@ -46,16 +45,6 @@ def read_access_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
         return None
     events = derive_access(groups.drop("line"))
     del groups
-    events = conform(
-        events.with_columns(timestamp=stamps, time_note=pl.lit(None, pl.String)).drop(
-            [c for c in events.columns if c == "ts" or c.startswith("_")]
-        )
-    )
-    schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
-    return BlockRows(
-        table=pack_rows(events, ctx.name),
-        schema=schema,
-        lines=n,
-        keys=(),
-        time={"naive": 0, "styles": {"clf": n}},
-    )
+    events = events.with_columns(timestamp=stamps, time_note=pl.lit(None, pl.String))
+    events = events.drop([c for c in events.columns if c == "ts" or c.startswith("_")])
+    return block_rows(events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}})

@@ -17,9 +17,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from postmortem_kit.ingest.columns import categorise
+from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import Codec, decompress
 from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null_array, put_shared
+from postmortem_kit.ingest.registry import BlockRows
 from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
 
 #: Bytes parsed at a time (a block ends at the last line break inside it), unless the format
@@ -208,6 +209,24 @@ def pack_rows(events: pl.DataFrame, name: str) -> pa.Table:
     shared = equal_columns(events.drop(empty))
     table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
     return put_shared(categorise(table), shared, events.columns)
+
+
+def block_rows(
+    events: pl.DataFrame, name: str, *, lines: int, time: dict, continuation_lines: int = 0
+) -> BlockRows:
+    """A block's parsed rows (with ``line_no``, ``source`` and ``format`` left out) as a
+    fast block reader returns them: :func:`conform`-ed and packed (:func:`pack_rows`), with
+    every column's type."""
+    events = conform(events)
+    schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+    return BlockRows(
+        table=pack_rows(events, name),
+        schema=schema,
+        lines=lines,
+        keys=(),
+        time=time,
+        continuation_lines=continuation_lines,
+    )
 
 
 def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:

@@ -100,14 +100,15 @@ def _time_notes(ctx: ParseContext, report: FileReport) -> None:
         )
 
 
-def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """Each block with whether it is the last one."""
+def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
+    """Each block with the first line of the next one (``None`` for the last block)."""
     prev = next(blocks, None)
     for block in blocks:
-        yield prev, False
+        end = block.find(b"\n")
+        yield prev, block if end < 0 else block[:end]
         prev = block
     if prev is not None:
-        yield prev, True
+        yield prev, None
 
 
 def _last_event(lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext) -> int | None:
@@ -215,15 +216,19 @@ class _FileReader:
         fmt = self.fmt  # set by the parser thread; asked by the reading one
         return (fmt.block_bytes if fmt is not None else None) or chunks.CHUNK_BYTES
 
-    def _split(self, block: bytes, first_line: int) -> tuple[pl.DataFrame | BlockRows, int]:
+    def _split(
+        self, block: bytes, first_line: int, following: bytes | None
+    ) -> tuple[pl.DataFrame | BlockRows, int]:
         """A block's lines (and how many had invalid UTF-8), through the format's ``prepare``
         once the format is known; or, when the format's ``read_block`` reads every line of
-        it, its finished rows. Runs in a worker thread, a block ahead of the parser."""
+        it, its finished rows (a ``multiline`` format's also gets ``following``, the next
+        block's first line). Runs in a worker thread, a block ahead of the parser."""
         fmt = self.fmt
-        if fmt is not None and fmt.read_block is not None and not fmt.multiline:
+        if fmt is not None and fmt.read_block is not None:
+            more = {"following": following} if fmt.multiline else {}
             rows = None
             with contextlib.suppress(Exception):  # the general way reads it and reports why
-                rows = fmt.read_block(block, first_line=first_line, ctx=self.ctx)
+                rows = fmt.read_block(block, first_line=first_line, ctx=self.ctx, **more)
             if rows is not None:
                 return rows, 0
         lines, invalid = split_lines(block)
@@ -256,7 +261,9 @@ class _FileReader:
                     item = next(items, None)
                     if item is None:
                         return
-                    queue.append((pool.submit(self._split, item[0], first_line), *item))
+                    block, following = item
+                    future = pool.submit(self._split, block, first_line, following)
+                    queue.append((future, block, following is None))
                     if self.fmt is None or self.fmt.read_block is not None:  # else unused
                         first_line += chunks.count_lines(item[0])
 
@@ -266,6 +273,11 @@ class _FileReader:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if isinstance(lines, BlockRows):
+                    if pending is not None and self.fmt.multiline:
+                        # the last event of a block the general way read, carried over: a
+                        # whole one, as a multiline read_block takes a block that starts one
+                        self._parse(pending, b"")
+                        pending = None
                     if pending is None:  # else the parser asked for the rest at once (CSV)
                         fill()
                         self._take(lines)
@@ -395,6 +407,7 @@ class _FileReader:
     def _take(self, rows: BlockRows) -> None:
         """Count a block that ``read_block`` read whole, and keep its rows."""
         self.report.lines_read += rows.lines
+        self.report.continuation_lines += rows.continuation_lines
         self.next_line += rows.lines
         self.ctx.time_info(rows.time)
         self.ctx.note_keys(rows.keys)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from postmortem_kit.ingest import accessblock, csvfile, jsonblock, logfmt, structured, text
+from postmortem_kit.ingest import (
+    accessblock,
+    csvfile,
+    jsonblock,
+    logfmt,
+    structured,
+    text,
+    textblock,
+)
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
 _ISO_RULE = "ISO 8601 / RFC 3339 with its offset; without one, the source's tz= (UTC if none)"
@@ -196,6 +204,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=text.sniff_text,
         parse=text.parse_text,
         prepare=text.prepare_text,
+        read_block=textblock.read_text_block,
         timestamp="the style found in the file's first lines; year-less styles use year= or the "
         "file date; naive times are read in tz= (UTC if none)",
         example="2026-10-14 14:07:00,120 ERROR [pool-3] OrderService: timeout after 30s",

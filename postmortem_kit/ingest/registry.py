@@ -115,7 +115,7 @@ class BlockRows:
     table: pa.Table
     #: Every column the block has, all-null ones too, with its type, in the table's order.
     schema: pa.Schema
-    #: Lines in the block (each one a row of ``table``).
+    #: Lines in the block (each one a row of ``table``, or a continuation line of one).
     lines: int
     #: The input keys the block has (for the ``mapping=`` note).
     keys: tuple[str, ...]
@@ -124,6 +124,8 @@ class BlockRows:
     #: Parser state the block sets as ``parse`` would (such as the timestamp style chosen on
     #: the file's first values), merged in by :func:`merge_state`.
     state: dict = dataclasses.field(default_factory=dict)
+    #: Lines attached to the event before them (a ``multiline`` format's stack traces).
+    continuation_lines: int = 0
 
 
 def merge_state(state: dict, updates: dict) -> None:
@@ -177,13 +179,15 @@ class LogFormat:
     #: line of a ``multiline`` format has a ``ts`` column, set exactly on the lines that
     #: start an event.
     prepare: Callable[..., pl.DataFrame] | None = None
-    #: Optional fast reader of a whole block of a format that is not ``multiline``,
-    #: ``read_block(data, *, first_line, ctx)``: when every line of ``data`` (the block's
-    #: bytes; ``first_line`` is its first line's number) is one good row, the finished
-    #: :class:`BlockRows`; else ``None``, and the block goes the general way (``prepare``,
-    #: ``parse``), which counts every oddity. It must give exactly what that way gives (a
-    #: test holds the JSON one to it). It runs in a worker thread: ``ctx`` is read-only, as
-    #: ``state`` is for ``prepare``.
+    #: Optional fast reader of a whole block, ``read_block(data, *, first_line, ctx)``:
+    #: when every line of ``data`` (the block's bytes; ``first_line`` is its first line's
+    #: number) is one good row, the finished :class:`BlockRows`; else ``None``, and the
+    #: block goes the general way (``prepare``, ``parse``), which counts every oddity. It
+    #: must give exactly what that way gives (tests hold each built-in one to it). It runs
+    #: in a worker thread: ``ctx`` is read-only, as ``state`` is for ``prepare``. A
+    #: ``multiline`` format's also gets ``following``, the next block's first line (``None``
+    #: after the last block), and may take a block only when its first line starts an event
+    #: and ``following`` does too (or is ``None``): no event then spans two blocks.
     read_block: Callable[..., BlockRows | None] | None = None
     #: Bytes per block this format is best read in, when ``chunk_bytes=`` is not given
     #: (``None``: the reader's default). A block ``read_block`` reads costs little memory

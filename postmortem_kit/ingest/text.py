@@ -479,7 +479,7 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -
     return g.select("line_no", "line", "ts", "message", "severity_raw")
 
 
-def _split(
+def split_text(
     lines: pl.DataFrame, style: TimeStyle, at_start: bool, shape: str | None = None
 ) -> pl.DataFrame:
     """Split lines into ``ts``, ``message`` and ``severity_raw`` (null ``ts``: no timestamp).
@@ -513,14 +513,14 @@ def prepare_text(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     if "ts" in lines.columns or not state or "text_style" not in state:
         return lines
     style, at_start = state["text_style"]
-    return lines if style is None else _split(lines, style, at_start, state.get("text_shape"))
+    return lines if style is None else split_text(lines, style, at_start, state.get("text_shape"))
 
 
 def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Generic reader: find the file's timestamp style, take each line with a timestamp near
     its start as an event and attach the lines without one (stack traces) to it."""
     if "ts" in lines.columns:  # split by :func:`prepare_text` in a worker
-        return _text_events(lines, ctx)
+        return text_events(lines, ctx)
     if "text_style" in ctx.state:  # a later chunk of the file: keep the first one's style
         style, at_start = ctx.state["text_style"]
     else:
@@ -537,11 +537,11 @@ def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)
-    return _text_events(_split(lines, style, at_start, ctx.state.get("text_shape")), ctx)
+    return text_events(split_text(lines, style, at_start, ctx.state.get("text_shape")), ctx)
 
 
-def _text_events(g: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """The events of lines split by :func:`_split`, in the style the file's first block
+def text_events(g: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """The events of lines split by :func:`split_text`, in the style the file's first block
     chose."""
     style, _ = ctx.state["text_style"]
     events = attach_continuations(g, g["ts"].is_not_null(), ctx)

@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_kit.ingest import load_logs
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import (
     ParseContext,
@@ -25,8 +24,8 @@ from postmortem_kit.ingest.registry import (
     merge_state,
 )
 from postmortem_kit.ingest.source import RawFile
-
-BLOCK = 1024  # bytes per block: every file below spans many
+from tests.ingest.blockcheck import BLOCK, assert_same
+from tests.ingest.blockcheck import read as _read
 
 
 @pytest.fixture(autouse=True)
@@ -72,24 +71,6 @@ CASES = {
 }  # fmt: skip
 
 
-def _read(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataFrame:
-    return load_logs(path, format=fmt, chunk_bytes=block, **options)
-
-
-def _assert_same(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataFrame:
-    fast = _read(path, fmt, block, **options)
-    general = _read(path, f"{fmt}-general", block, **options)
-    assert list(fast.columns) == list(general.columns)
-    assert (general["format"] == f"{fmt}-general").all()
-    general["format"] = general["format"].cat.rename_categories([fmt])
-    pd.testing.assert_frame_equal(fast, general, check_exact=True)
-    a, b = fast.attrs["import_report"].files[0], general.attrs["import_report"].files[0]
-    for field in ("lines_read", "rows", "rejects", "examples", "timezone", "first", "last"):
-        assert getattr(a, field) == getattr(b, field), field
-    assert a.notes == b.notes
-    return fast
-
-
 def _fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
     """How many of the file's blocks the fast reader reads (one after another, as the
     reader passes them on)."""
@@ -117,7 +98,7 @@ def test_fast_blocks_equal_the_general_way(tmp_path, case):
     path = tmp_path / f"{case}.jsonl"
     path.write_text(_rows(700, CASES[case]), encoding="utf-8")
     assert _fast_blocks(path) > 20
-    frame = _assert_same(path, "json")
+    frame = assert_same(path, "json")
     assert len(frame) == 700
 
 
@@ -146,7 +127,7 @@ def test_docker_log_keeps_its_newline_rule(tmp_path):
         encoding="utf-8",
     )  # fmt: skip
     assert _fast_blocks(path, "docker-json") > 10
-    frame = _assert_same(path, "docker-json")
+    frame = assert_same(path, "docker-json")
     assert frame["message"].iloc[1] == "line 1"
 
 
@@ -159,10 +140,10 @@ def test_mapping_and_its_note(tmp_path):
     )  # fmt: skip
     mapping = {"timestamp": "when", "message": "text", "severity": "lvl", "host": "late"}
     assert _fast_blocks(path, mapping=mapping) > 10
-    frame = _assert_same(path, "json", mapping=mapping)
+    frame = assert_same(path, "json", mapping=mapping)
     assert (frame["severity"] == "warning").all()
     mapping["trace_id"] = "nowhere"
-    _assert_same(path, "json", mapping=mapping)
+    assert_same(path, "json", mapping=mapping)
     note = _read(path, "json", mapping=mapping).attrs["import_report"].files[0].notes
     assert any("found in no line of the file: nowhere" in n for n in note)
 
@@ -177,7 +158,7 @@ def test_window_on_fast_blocks(tmp_path, seek):
     )  # fmt: skip
     options = {"window": window, "seek_min_bytes": 0 if seek else None}
     assert _fast_blocks(path) > 20
-    frame = _assert_same(path, "json", **options)
+    frame = assert_same(path, "json", **options)
     assert len(frame) and frame["timestamp"].min() >= pd.Timestamp(window[0])
     report = frame.attrs["import_report"].files[0]
     starts = [re.search(r"bisection: read bytes ([\d,]+)", note) for note in report.notes]
@@ -209,7 +190,7 @@ def test_blocks_the_fast_reader_declines_go_the_general_way(tmp_path, spoil):
     path = tmp_path / "spoilt.jsonl"
     path.write_bytes(b"".join(lines))
     assert 20 < _fast_blocks(path) < _fast_blocks(clean)
-    frame = _assert_same(path, "json")
+    frame = assert_same(path, "json")
     report = frame.attrs["import_report"].files[0]
     assert report.lines_read == report.rows + sum(report.rejects.values())
 
@@ -218,7 +199,7 @@ def test_local_time_clear_of_dst_changes_goes_the_fast_way(tmp_path):
     path = tmp_path / "berlin.jsonl"
     path.write_text(_rows(300, CASES["naive-utc"]), encoding="utf-8")
     assert _fast_blocks(path, tz="Europe/Berlin") > 10
-    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    frame = assert_same(path, "json", tz="Europe/Berlin")
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-10-14T12:00:00Z")
 
 
@@ -236,7 +217,7 @@ def test_a_dst_repeat_across_blocks_goes_the_general_way(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     fast = _fast_blocks(path, tz="Europe/Berlin")
     assert 0 < fast < _fast_blocks(path, tz="UTC")
-    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    frame = assert_same(path, "json", tz="Europe/Berlin")
     report = frame.attrs["import_report"].files[0]
     assert any("DST repeat" in note for note in report.notes)
     assert frame["time_note"].notna().sum() == 2 * 180
@@ -256,7 +237,7 @@ def _spoilt_equal(path: Path, lines: list[bytes], spoil, fmt: str) -> tuple[Path
     path.write_bytes(b"".join(lines))
     fast = _fast_blocks(path, fmt)
     assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, fmt))
-    return path, _assert_same(path, fmt)
+    return path, assert_same(path, fmt)
 
 
 def _logfmt(i: int) -> str:
@@ -297,7 +278,7 @@ def test_epoch_numbers_the_fast_reader_declines_go_the_general_way(tmp_path, val
     path = tmp_path / "pino.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert _fast_blocks(path) > 20
-    frame = _assert_same(path, "json")
+    frame = assert_same(path, "json")
     first = frame.loc[frame["provenance"] == f"{path}:1", "timestamp"]
     assert list(first) == [pd.Timestamp("2026-10-14T14:07:02.123Z")]
 
@@ -313,7 +294,7 @@ def test_a_dst_gap_goes_the_general_way(tmp_path):
     path = tmp_path / "spring.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert 0 < _fast_blocks(path, tz="Europe/Berlin") < _fast_blocks(path, tz="UTC")
-    frame = _assert_same(path, "json", tz="Europe/Berlin")
+    frame = assert_same(path, "json", tz="Europe/Berlin")
     assert frame["time_note"].notna().sum() == 120
 
 
@@ -348,7 +329,7 @@ def test_journald_blocks_equal_the_general_way(tmp_path, spoil):
     clean.write_text("".join(json.dumps(_journal(i)) + "\n" for i in range(600)))
     fast = _fast_blocks(path, "journald-json")
     assert fast > 20 and (spoil is None or fast < _fast_blocks(clean, "journald-json"))
-    frame = _assert_same(path, "journald-json")
+    frame = assert_same(path, "journald-json")
     first = frame[frame["provenance"] == f"{path}:2"].iloc[0]
     assert first["timestamp"] == pd.Timestamp("2026-10-14T14:07:02.137Z")
     assert first["pid"] == 101 and first["severity"] == "warning" and first["host"] == "web-1"
@@ -363,7 +344,7 @@ def test_free_text_levels_past_the_severity_cache(tmp_path):
     ]
     path = tmp_path / "levels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    frame = _assert_same(path, "json", block=64 * 1024)
+    frame = assert_same(path, "json", block=64 * 1024)
     assert (frame["severity"] == "error").sum() == 12_000
     assert frame["severity"].isna().sum() == 12_000
 
@@ -422,6 +403,6 @@ def test_access_log_crlf_and_window(tmp_path):
     path.write_bytes(b"".join(_access(i).replace("\n", "\r\n").encode() for i in range(600)))
     assert _fast_blocks(path, "combined") > 20
     window = ("2026-10-14T10:03:00Z", "2026-10-14T10:05:00Z")
-    frame = _assert_same(path, "combined", window=window)
+    frame = assert_same(path, "combined", window=window)
     assert 0 < len(frame) < 600 and frame["timestamp"].min() >= pd.Timestamp(window[0])
     assert not frame["user_agent"].str.endswith("\r").any()

@@ -1,0 +1,167 @@
+"""The generic text reader's fast block reader (``textblock.read_text_block``) gives exactly
+what the general way gives: stack traces that straddle blocks, spoilt lines, DST repeats,
+year-less styles and windows. Each file is also checked to go the fast way where it should,
+so that the comparison is never between two runs of the general way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pytest
+
+from postmortem_kit.ingest.chunks import number_lines
+from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.registry import ParseContext, get_format
+from postmortem_kit.ingest.source import RawFile, split_lines
+from postmortem_kit.ingest.text import parse_text
+from tests.ingest.blockcheck import BLOCK, assert_same
+
+START = dt.datetime(2026, 10, 14, 14, 0, 0)
+
+
+@pytest.fixture(autouse=True)
+def _general(general_formats):
+    """Every test here compares with the general way (see ``conftest.general_formats``)."""
+
+
+def _event(i: int, t: dt.datetime | None = None) -> str:
+    t = t or START + dt.timedelta(seconds=i * 1.37)
+    level = ("INFO", "WARN", "ERROR", "DEBUG")[i % 4]
+    stamp = f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}"
+    lines = [f"{stamp} {level} [worker-{i % 3}] OrderService: order {i} ünï"]
+    if i % 7 == 3:  # a stack trace of a few lines, which blocks cut here and there
+        lines += [
+            "java.lang.IllegalStateException: pool exhausted",
+            *(f"\tat com.shop.Pool.take(Pool.java:{40 + k})" for k in range(i % 5)),
+            "Caused by: java.net.SocketTimeoutException: 30 s",
+        ]
+    return "".join(line + "\n" for line in lines)
+
+
+def _fast_blocks(path: Path, tz: str | None = None) -> int:
+    """How many of the file's blocks after the first the fast reader reads, the first read
+    by the general parser as the reader does (it chooses the file's style)."""
+    data = path.read_bytes()
+    ctx = ParseContext(
+        name=path.name, tz=tz, year=None, last_known=dt.date.today(),
+        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
+    )  # fmt: skip
+    starts = [0]
+    while starts[-1] < len(data):
+        end = data.find(b"\n", starts[-1] + BLOCK)
+        starts.append(len(data) if end < 0 else end + 1)
+    blocks = [data[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+    lines, _ = split_lines(blocks[0])
+    parse_text(lines.filter(pl.col("line").is_not_null()), ctx)
+    fast, line = 0, 1 + blocks[0].count(b"\n")
+    for i, block in enumerate(blocks[1:], start=1):
+        following = blocks[i + 1].split(b"\n", 1)[0] if i + 1 < len(blocks) else None
+        rows = get_format("text").read_block(block, first_line=line, ctx=ctx, following=following)
+        fast += rows is not None
+        line += block.count(b"\n")
+    return fast
+
+
+def _write(path: Path, events: list[str]) -> Path:
+    path.write_bytes("".join(events).encode())
+    return path
+
+
+def test_stack_traces_across_blocks(tmp_path):
+    path = _write(tmp_path / "app.log", [_event(i) for i in range(500)])
+    fast = _fast_blocks(path)
+    assert fast > 10
+    frame = assert_same(path, "text")
+    report = frame.attrs["import_report"].files[0]
+    assert len(frame) == 500 and report.continuation_lines > 200
+    trace = frame[frame["provenance"] == f"{path}:4"].iloc[0]  # event 3, after 3 lines
+    assert trace["message"].endswith("Caused by: java.net.SocketTimeoutException: 30 s")
+    assert trace["message"].count("\n") == 5 and trace["severity"] == "debug"
+
+
+@pytest.mark.parametrize(
+    "spoil, fewer",
+    [
+        pytest.param(lambda line: line + "\n", True, id="blank line"),
+        pytest.param(lambda line: line.replace("order", "or\udcffder"), True, id="invalid UTF-8"),
+        pytest.param(lambda line: line.replace("2026-10-14", "2026-13-14"), True, id="month 13"),
+        # a continuation line of the event before: a block still takes it
+        pytest.param(lambda line: "no time at all\n", False, id="a line without a time"),
+    ],
+)
+def test_spoilt_lines_go_the_general_way(tmp_path, spoil, fewer):
+    events = [_event(i) for i in range(500)]
+    clean = _write(tmp_path / "clean.log", events)
+    events[250] = spoil(events[250])
+    path = tmp_path / "app.log"
+    path.write_bytes("".join(events).encode("utf-8", "surrogateescape"))
+    assert 10 < _fast_blocks(path) == _fast_blocks(clean) - fewer
+    frame = assert_same(path, "text")
+    report = frame.attrs["import_report"].files[0]
+    assert report.lines_read == report.rows + sum(report.rejects.values()) + (
+        report.continuation_lines
+    )
+
+
+def test_lines_before_the_first_event(tmp_path):
+    events = ["orphan one\n", "orphan two\n", *(_event(i) for i in range(300))]
+    path = _write(tmp_path / "app.log", events)
+    assert _fast_blocks(path) > 10
+    frame = assert_same(path, "text")
+    assert frame.attrs["import_report"].files[0].rejects == {
+        "no timestamp, and no event before it to attach to": 2
+    }
+
+
+def test_a_dst_repeat_goes_the_general_way(tmp_path):
+    # Berlin's clock goes back at 03:00 on 2026-10-25: 02:00-03:00 happens twice
+    clock = [dt.datetime(2026, 10, 25, 1, 0) + dt.timedelta(seconds=15 * i) for i in range(960)]
+    naive = [t for t in clock if t.hour < 3] + [t for t in clock if t.hour == 2]
+    naive += [t for t in clock if t.hour >= 3]
+    path = _write(tmp_path / "app.log", [_event(i, t) for i, t in enumerate(naive)])
+    fast = _fast_blocks(path, tz="Europe/Berlin")
+    assert 10 < fast < _fast_blocks(path, tz="UTC")
+    frame = assert_same(path, "text", tz="Europe/Berlin")
+    assert frame["time_note"].notna().sum() == 2 * 240
+    lines = frame["provenance"].str.rsplit(":", n=1).str[1].astype(int)
+    assert lines.is_monotonic_increasing  # read right, the times only go forward
+
+
+def test_a_style_without_a_year_goes_the_general_way(tmp_path):
+    # years are inferred with state carried from block to block (a New Year's rollover)
+    events = [
+        f"{START + dt.timedelta(seconds=i):%b %d %H:%M:%S} web-1 app: request {i}\n"
+        for i in range(400)
+    ]
+    path = _write(tmp_path / "app.log", events)
+    assert _fast_blocks(path) == 0
+    frame = assert_same(path, "text", year=2026)
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-10-14T14:00:00Z")
+
+
+def test_window_on_fast_text_blocks(tmp_path):
+    path = _write(tmp_path / "app.log", [_event(i) for i in range(500)])
+    window = ("2026-10-14T14:03:00Z", "2026-10-14T14:05:00Z")
+    assert _fast_blocks(path) > 10
+    frame = assert_same(path, "text", window=window)
+    assert 0 < len(frame) < 500 and frame["timestamp"].min() >= pd.Timestamp(window[0])
+
+
+def test_the_fast_reader_takes_no_block_that_an_event_spans(tmp_path):
+    path = _write(tmp_path / "app.log", [_event(i) for i in range(500)])
+    data = path.read_bytes()
+    ctx = ParseContext(
+        name=path.name, tz=None, year=None, last_known=dt.date.today(),
+        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
+    )  # fmt: skip
+    lines, _ = split_lines(data)
+    parse_text(number_lines(lines, 1), ctx)
+    read = get_format("text").read_block
+    assert read(data, first_line=1, ctx=ctx, following=None) is not None
+    assert read(data, first_line=1, ctx=ctx, following=b"\tat com.shop.Pool.take") is None
+    assert read(data, first_line=1, ctx=ctx, following=b"   ") is None
+    trace = data.index(b"java.lang")  # a block that starts inside an event
+    assert read(data[trace:], first_line=5, ctx=ctx, following=None) is None
