@@ -351,6 +351,10 @@ class _FileReader:
         self.report.first, self.report.last = str(self.first), str(self.last)
         table = chunks.concat_tables(self.tables)
         self.tables = []
+        if self.fmt.finish is not None:
+            table, folded = self.fmt.finish(table, self.ctx)
+            self.report.rows -= folded
+            self.report.continuation_lines += folded
         table = chunks.add_file_columns(
             table,
             source=self.opts.source or self.path.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from postmortem_kit.ingest import (
     accessblock,
+    cripartials,
     csvfile,
     jsonblock,
     logfmt,
@@ -117,6 +118,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=text.regex_sniffer(text.CRI, "CRI container log"),
         parse=text.parse_cri,
         prepare=text.prepare_cri,
+        finish=cripartials.join_partials,
         timestamp=_ISO_RULE,
         example="2026-10-14T14:07:00.123456789Z stderr F panic: runtime error",
     ),

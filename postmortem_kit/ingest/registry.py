@@ -194,6 +194,10 @@ class LogFormat:
     #: beyond its bytes, so JSON lines take larger blocks and pay the fixed cost per block
     #: less often.
     block_bytes: int | None = None
+    #: Optional last step on a file's whole table once every block is read,
+    #: ``finish(table, ctx)``, returning the table and how many of its rows went into
+    #: others (counted as continuation lines), such as a CRI log's split lines joined.
+    finish: Callable[[pa.Table, ParseContext], tuple[pa.Table, int]] | None = None
 
 
 class FormatRegistry:
