@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import glob
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from postmortem_kit.errors import IngestError
+from postmortem_kit.ingest.events.archive import ArchiveDisplay, is_zip, unzipped
 from postmortem_kit.ingest.events.context import ParseContext
 from postmortem_kit.ingest.events.model import Event, events_frame
 from postmortem_kit.ingest.events.registry import detect_format, event_formats, get_event_format
@@ -50,7 +52,8 @@ def load_events(
     Parameters
     ----------
     paths
-        A file, a folder (a Slack export, or a folder of event files), a glob, or a list.
+        A file, a folder (a Slack export, or a folder of event files), a ZIP archive of
+        either (Slack's export is one), a glob, or a list.
     format
         ``"auto"`` (sniff each input) or a format name: ``slack``, ``pagerduty``,
         ``alertmanager``, ``k8s-events``, ``deploys`` (see :func:`event_format_table`).
@@ -84,44 +87,50 @@ def load_events(
     zone = resolve_zone(options.tz)
     chosen = None if options.format == "auto" else get_event_format(options.format)
     base = Path(options.relative_to) if options.relative_to is not None else None
-    display = _displayer(base)
+    display = ArchiveDisplay(_displayer(base))
     report = EventImportReport()
     rows: list[tuple[Event, str, str]] = []
-    for path, explicit in _inputs(paths, chosen, report, display):
-        ctx = ParseContext(
-            path=path,
-            time=TimeReader(zone=zone),
-            report=InputReport(path=display(path), format="", reason=""),
-            display=display,
-        )
-        if chosen is not None:
-            event_format, reason = chosen, "format= given"
-        else:
-            found = detect_format(path, ctx)
-            if found is None:
-                if not explicit:
-                    report.skipped.append(f"{display(path)}: no event format recognised")
-                    continue
-                raise IngestError(
-                    f"{display(path)}: no event format recognised (tried "
-                    f"{', '.join(f.name for f in event_formats())}); pass format="
-                )
-            event_format, reason = found
-        ctx.report.format, ctx.report.reason = event_format.name, reason
-        event_format.parse(path, ctx)
-        ctx.report.notes[:0] = ctx.time.notes()
-        report.inputs.append(ctx.report)
-        name = options.source or path.name
-        rows.extend((event, name, f"{display(file)}:{line}") for event, file, line in ctx.rows)
+    with contextlib.ExitStack() as unpacked:  # archives' temporary folders, until the end
+        for path, explicit in _inputs(paths, chosen, report, display, unpacked):
+            ctx = ParseContext(
+                path=path,
+                time=TimeReader(zone=zone),
+                report=InputReport(path=display(path), format="", reason=""),
+                display=display,
+            )
+            if chosen is not None:
+                event_format, reason = chosen, "format= given"
+            else:
+                found = detect_format(path, ctx)
+                if found is None:
+                    if not explicit:
+                        report.skipped.append(f"{display(path)}: no event format recognised")
+                        continue
+                    raise IngestError(
+                        f"{display(path)}: no event format recognised (tried "
+                        f"{', '.join(f.name for f in event_formats())}); pass format="
+                    )
+                event_format, reason = found
+            ctx.report.format, ctx.report.reason = event_format.name, reason
+            event_format.parse(path, ctx)
+            ctx.report.notes[:0] = ctx.time.notes()
+            report.inputs.append(ctx.report)
+            name = options.source or display.name(path)
+            rows.extend((event, name, f"{display(file)}:{line}") for event, file, line in ctx.rows)
     frame = events_frame(rows)
     frame.attrs["import_report"] = report
     return frame
 
 
 def _inputs(
-    paths: Any, chosen: Any, report: EventImportReport, display: Any
+    paths: Any,
+    chosen: Any,
+    report: EventImportReport,
+    display: ArchiveDisplay,
+    unpacked: contextlib.ExitStack,
 ) -> list[tuple[Path, bool]]:
-    """``(path, named explicitly)`` per input; plain folders expand to their event files."""
+    """``(path, named explicitly)`` per input; plain folders expand to their event files,
+    and a ZIP archive is unpacked (in ``unpacked``) and read as the folder it holds."""
     items = list(paths) if isinstance(paths, list | tuple) else [paths]
     out: list[tuple[Path, bool]] = []
     for item in items:
@@ -135,6 +144,10 @@ def _inputs(
         path = Path(text)
         if not path.exists():
             raise IngestError(f"{text}: no such file or folder")
+        if is_zip(path):
+            folder = unpacked.enter_context(unzipped(path, display(path)))
+            display.add(folder, path)
+            path = folder
         if path.is_dir() and not _is_folder_input(path, chosen):
             out.extend(_folder_inputs(path, chosen, report, display))
             continue
