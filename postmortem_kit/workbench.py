@@ -37,12 +37,14 @@ def _file_loader(module: str, function: str) -> Callable[[Incident, Any], pd.Dat
 
     def load(incident: Incident, source) -> pd.DataFrame:
         loader = getattr(importlib.import_module(module), function)
+        options = {} if source.dayfirst is None else {"dayfirst": source.dayfirst}
         return loader(
             str(incident.folder / source.path),
             format=source.format,
             tz=source.timezone,
             source=source.name,
             relative_to=incident.folder,
+            **options,
         )
 
     return load

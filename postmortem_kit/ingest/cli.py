@@ -67,19 +67,24 @@ def import_logs_to(
 @click.option("--format", "fmt", default="auto", show_default=True, help="Format name, or auto.")
 @click.option("--tz", default=None, help="IANA zone for timestamps without an offset.")
 @click.option("--year", type=int, default=None, help="Year of the first line (BSD syslog).")
+@click.option(
+    "--dayfirst/--monthfirst", default=None,
+    help="Slash dates (03/04/2026) are day first or month first; default: as each file shows.",
+)  # fmt: skip
 @click.option("--since", default=None, help="Keep events at or after this time (ISO 8601).")
 @click.option("--until", default=None, help="Keep events at or before this time (ISO 8601).")
 @click.option("--strict", is_flag=True, help="Fail on the first line that cannot be imported.")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write a Parquet file."
 )
-def import_logs_command(paths, fmt, tz, year, since, until, strict, out) -> None:
+def import_logs_command(paths, fmt, tz, year, dayfirst, since, until, strict, out) -> None:
     """Import log files (paths, globs or folders) and print the import report."""
     window = (since, until) if since or until else None
     try:
         report = import_logs_to(
-            list(paths), out=out, format=fmt, tz=tz, year=year, window=window, strict=strict
-        )
+            list(paths), out=out, format=fmt, tz=tz, year=year, window=window, strict=strict,
+            dayfirst=dayfirst,
+        )  # fmt: skip
     except PostmortemError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(report))

@@ -116,7 +116,7 @@ def _last_event(lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext) -> int |
     scratch = ParseContext(
         name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
         report=FileReport(ctx.name), raw=RawFile(ctx.raw.path, ctx.name, b""),
-        fields=ctx.fields, state=copy.deepcopy(ctx.state),
+        fields=ctx.fields, dayfirst=ctx.dayfirst, state=copy.deepcopy(ctx.state),
     )  # fmt: skip
     try:
         events = fmt.parse(lines, scratch)
@@ -154,6 +154,7 @@ class _FileReader:
             name=name, tz=zone_for(opts.tz, path, name), year=opts.year,
             last_known=RawFile(path, name, b"").mtime, report=report,
             raw=RawFile(path, name, b""), fields=dict(opts.mapping) if opts.mapping else None,
+            dayfirst=opts.dayfirst,
         )  # fmt: skip
         #: The blocks' tables, as futures until :meth:`run` has read every block.
         self.tables: list = []

@@ -201,7 +201,8 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         name="text",
         aliases=("generic",),
         description="Any timestamped text: finds the timestamp in each line (ISO 8601, "
-        "'Jul  1 09:00:55', '03-17 16:13:38.811', '[10.30 16:49:06]', '20171223-22:15:29:606', "
+        "'Jul  1 09:00:55', '14/10/2026 14:07:00' (day or month first), '03-17 16:13:38.811', "
+        "'[10.30 16:49:06]', '20171223-22:15:29:606', "
         "epoch s/ms/µs, …); lines without one (stack traces) continue the event before",
         sniff=text.sniff_text,
         parse=text.parse_text,

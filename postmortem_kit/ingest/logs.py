@@ -38,6 +38,7 @@ class LoadOptions(Options):
     source: str | None = None
     relative_to: str | os.PathLike | None = None
     mapping: Mapping[str, str] | None = None
+    dayfirst: bool | None = None
     #: Bytes parsed at a time (peak memory is the result plus a few blocks' work); ``None``:
     #: what the format reads best in, else :data:`~postmortem_kit.ingest.chunks.CHUNK_BYTES`.
     chunk_bytes: int | None = None
@@ -46,6 +47,10 @@ class LoadOptions(Options):
     seek_min_bytes: int | None = None
 
     def __post_init__(self) -> None:
+        if self.dayfirst not in (None, True, False):
+            raise OptionsError(
+                f"load_logs(): dayfirst= must be True, False or None; got {self.dayfirst!r}"
+            )
         for name, least in (("chunk_bytes", 1), ("seek_min_bytes", 0)):
             value = getattr(self, name)
             if value is not None and (
@@ -78,6 +83,7 @@ def load_logs(
     source: str | None = None,
     relative_to: str | os.PathLike | None = None,
     mapping: Mapping[str, str] | None = None,
+    dayfirst: bool | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Import log files into one frame, every timestamp in UTC, sorted by time.
@@ -110,6 +116,10 @@ def load_logs(
     mapping
         Explicit field mapping for structured formats (JSON, logfmt, CSV), output column →
         input key, e.g. ``{"timestamp": "when", "message": "text", "severity": "lvl"}``.
+    dayfirst
+        Slash dates (``03/04/2026 14:07:00``) are day first (``True``: 3 April) or month
+        first (``False``: March 4). ``None``: as each file's first lines show (a day past
+        the 12th), else month first, and the report says the order could not be told.
     **options
         ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines and
         1 MiB for CSV) and ``seek_min_bytes`` (plain files at least this large are bisected
@@ -134,7 +144,7 @@ def load_logs(
     """
     opts = LoadOptions.from_kwargs(
         "load_logs", format=format, tz=tz, year=year, window=window, strict=strict,
-        source=source, relative_to=relative_to, mapping=mapping, **options,
+        source=source, relative_to=relative_to, mapping=mapping, dayfirst=dayfirst, **options,
     )  # fmt: skip
     if isinstance(opts.tz, str):
         _check_zone(opts.tz)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, normalise_words
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.structured import KEYS, map_keys
-from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, STYLES, arrow_iso, sniff_style
+from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, sniff_style, style_order
 
 #: The general way's types (polars' Arrow export at the oldest compatibility level).
 _TEXT = pa.large_string()
@@ -62,9 +62,9 @@ def _style_first(style, head: list[str], ctx: ParseContext, state: dict) -> bool
     order = ctx.state.get("time_order")
     if order is not None:
         return order[0] is style
-    if sniff_style(head, limit=2)[0] is not style:
+    if sniff_style(head, limit=2, dayfirst=ctx.dayfirst)[0] is not style:
         return False
-    state["time_order"] = [style, *(s for s in STYLES if s is not style)]
+    state["time_order"] = style_order(style, dayfirst=ctx.dayfirst)
     return True
 
 

@@ -47,6 +47,8 @@ class ParseContext:
     raw: RawFile
     #: Explicit column mapping (output column → input key) for structured formats.
     fields: dict[str, str] | None = None
+    #: Slash dates are day first (``True``), month first (``False``) or as the file shows.
+    dayfirst: bool | None = None
     #: (line number, reason) of the earliest rejected line, for ``strict=True``.
     first_reject: tuple[int, str] | None = None
     time: dict = dataclasses.field(

@@ -17,7 +17,12 @@ import pyarrow.json as pa_json
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
-from postmortem_kit.ingest.timestamps import STYLES, parse_timestamps, sniff_style
+from postmortem_kit.ingest.timestamps import (
+    order_note,
+    parse_timestamps,
+    sniff_style,
+    style_order,
+)
 
 #: Candidate input keys per output column, most specific first. ``fields=`` overrides them.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -295,8 +300,11 @@ def normalise_records(
     ).drop("line")
     text = frame["timestamp"]
     if "time_order" not in ctx.state:  # sniffed on the file's first lines, kept for the rest
-        style, _ = sniff_style(text.head(200).to_list(), limit=2)
-        ctx.state["time_order"] = ([style] if style else []) + [s for s in STYLES if s is not style]
+        head = text.head(200).to_list()
+        style, _ = sniff_style(head, limit=2, dayfirst=ctx.dayfirst)
+        if ctx.dayfirst is None and (note := order_note(head, style, limit=2)):
+            ctx.report.notes.append(note)
+        ctx.state["time_order"] = style_order(style, dayfirst=ctx.dayfirst)
     order = ctx.state["time_order"]
     utc, note, info = parse_timestamps(
         text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known, carry=ctx.carry

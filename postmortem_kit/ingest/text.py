@@ -18,6 +18,7 @@ from postmortem_kit.ingest.source import sample_lines
 from postmortem_kit.ingest.timestamps import (
     STYLE_BY_NAME,
     TimeStyle,
+    order_note,
     parse_timestamps,
     sniff_style,
 )
@@ -525,7 +526,9 @@ def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         style, at_start = ctx.state["text_style"]
     else:
         sample = sample_lines(lines)
-        style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN)
+        style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN, dayfirst=ctx.dayfirst)
+        if ctx.dayfirst is None and (note := order_note(sample, style, limit=TIMESTAMP_WITHIN)):
+            ctx.report.notes.append(note)
         at_start = style is not None and sum(
             1 for line in sample if style.regex.match(line)
         ) >= 0.8 * max(len(sample), 1)

@@ -56,7 +56,7 @@ def read_text_block(
     del lines
     scratch = ParseContext(
         name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
-        report=FileReport(ctx.name), raw=ctx.raw, fields=ctx.fields,
+        report=FileReport(ctx.name), raw=ctx.raw, fields=ctx.fields, dayfirst=ctx.dayfirst,
         state={**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))},
     )  # fmt: skip
     events = text_events(split, scratch)

@@ -53,6 +53,8 @@ _MON = r"(?P<b>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)"
 _HMS = r"(?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2})"
 #: A fraction of a second: digits past the ninth (finer than a nanosecond) are dropped.
 _FRAC = r"(?:[.,](?P<f>\d{1,9})\d*)?"
+#: A month's and a day's number in range (for telling day-first slash dates from others).
+_MONTH_NUMBER, _DAY_NUMBER = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12]\d|3[01])"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +77,13 @@ class TimeStyle:
     #: values of the ISO 8601 shapes in :data:`ARROW_ISO_SHAPE` are read by Arrow's own ISO
     #: 8601 reader (see :func:`arrow_iso`): about twice as fast, whatever the digits.
     arrow_iso: bool = False
+    #: Slash dates are written month first (``mdy-slash``: ``False``) or day first
+    #: (``dmy-slash``: ``True``) with the same shape; ``None`` for every other style. A file
+    #: is read one way only (see :func:`style_order`), as it says or ``dayfirst=`` does.
+    dayfirst: bool | None = None
+    #: A stricter pattern that sniffing counts matches of (the parts in range), where a style
+    #: shares its shape with another read the other way; ``None``: :attr:`pattern`.
+    sniff_pattern: str | None = None
 
     @property
     def regex(self) -> re.Pattern:
@@ -143,6 +152,16 @@ STYLES: tuple[TimeStyle, ...] = (
         rf"(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<Y>\d{{4}})[ ,T]+{_HMS}{_FRAC}"
         rf"(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
         "10/14/2026 2:07:00 PM",
+        dayfirst=False,
+        sniff_pattern=rf"\b{_MONTH_NUMBER}/{_DAY_NUMBER}/\d{{4}}[ ,T]+\d{{1,2}}:\d{{2}}:\d{{2}}",
+    ),
+    TimeStyle(
+        "dmy-slash",
+        rf"(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/(?P<Y>\d{{4}})[ ,T]+{_HMS}{_FRAC}"
+        rf"(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
+        "14/10/2026 14:07:00",
+        dayfirst=True,
+        sniff_pattern=rf"\b{_DAY_NUMBER}/{_MONTH_NUMBER}/\d{{4}}[ ,T]+\d{{1,2}}:\d{{2}}:\d{{2}}",
     ),
     TimeStyle(
         "yy-slash",
@@ -240,30 +259,41 @@ def style_names(pattern: str) -> list[str]:
     return [p for p in PARTS if f"(?P<{p}>" in pattern]
 
 
-def match_starts(values: list[str], style: TimeStyle) -> list[int | None]:
-    """Where ``style`` first matches each value (a character offset; ``None``: nowhere).
+def match_starts(
+    values: list[str], style: TimeStyle, *, sniffing: bool = False
+) -> list[int | None]:
+    """Where ``style`` first matches each value (a character offset; ``None``: nowhere);
+    ``sniffing``: its :attr:`~TimeStyle.sniff_pattern`, when it has one.
 
     ASCII values go through polars' regex engine in one call (a fifth of the time of a
     Python loop; the parser runs the same patterns there), where a byte offset is a
     character offset; the others through Python's ``re``, which counts characters."""
+    pattern = (style.sniff_pattern if sniffing else None) or style.pattern
     starts: list[int | None] = [None] * len(values)
     ascii_at = [i for i, v in enumerate(values) if v.isascii()]
     rest = range(len(values))
     if len(ascii_at) > 8:
-        found = pl.Series([values[i] for i in ascii_at], dtype=pl.String).str.find(style.pattern)
+        found = pl.Series([values[i] for i in ascii_at], dtype=pl.String).str.find(pattern)
         for i, start in zip(ascii_at, found, strict=True):
             starts[i] = start
         done = set(ascii_at)
         rest = [i for i in range(len(values)) if i not in done]
-    rx = style.regex
+    rx = _compiled(pattern)
     for i in rest:
         m = rx.search(values[i])
         starts[i] = m.start() if m else None
     return starts
 
 
-def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeStyle | None, float]:
-    """Pick the style that matches the most values (leftmost match wins a tie).
+def _allowed(style: TimeStyle, dayfirst: bool | None) -> bool:
+    return dayfirst is None or style.dayfirst is None or style.dayfirst == dayfirst
+
+
+def sniff_style(
+    values: list[str], *, limit: int | None = None, dayfirst: bool | None = None
+) -> tuple[TimeStyle | None, float]:
+    """Pick the style that matches the most values (leftmost match wins a tie, then the
+    order of :data:`STYLES`: slash dates that read either way are month first).
 
     Parameters
     ----------
@@ -271,6 +301,9 @@ def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeSty
         Sample strings (lines or a column's values); blanks are ignored.
     limit
         Only count a match that starts within this many characters of the value's start.
+    dayfirst
+        Slash dates are day first (``True``) or month first (``False``); ``None``: as the
+        values show (a day past the 12th), else month first.
 
     Returns
     -------
@@ -283,9 +316,11 @@ def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeSty
     best: tuple[float, float, int] | None = None
     chosen = None
     for order, style in enumerate(STYLES):
+        if not _allowed(style, dayfirst):
+            continue
         positions = [
             start
-            for start in match_starts(values, style)
+            for start in match_starts(values, style, sniffing=True)
             if start is not None and (limit is None or start <= limit)
         ]
         hits = len(positions)
@@ -297,6 +332,35 @@ def sniff_style(values: list[str], *, limit: int | None = None) -> tuple[TimeSty
         if best is None or key > best:
             best, chosen = key, style
     return (chosen, best[0]) if chosen else (None, 0.0)
+
+
+def style_order(chosen: TimeStyle | None, *, dayfirst: bool | None = None) -> list[TimeStyle]:
+    """The styles a file's values are tried in: ``chosen`` (sniffed on its first values)
+    first, then the others (but slash dates the other way from ``dayfirst=``). A file's
+    slash dates are read one way only: the first slash style tried takes every value of
+    its shape, a date it cannot read (month 14) included."""
+    rest = [s for s in STYLES if s is not chosen and _allowed(s, dayfirst)]
+    return ([chosen] if chosen else []) + rest
+
+
+def order_note(values: list[str], chosen: TimeStyle | None, *, limit: int | None) -> str | None:
+    """A note when ``chosen`` reads slash dates month first only because none of
+    ``values`` shows otherwise (every day is the 12th or before)."""
+    if chosen is None or chosen.dayfirst is not False:
+        return None
+    values = [v for v in values if v and v.strip()]
+
+    def hits(style: TimeStyle) -> int:
+        starts = match_starts(values, style, sniffing=True)
+        return sum(1 for s in starts if s is not None and (limit is None or s <= limit))
+
+    if hits(STYLE_BY_NAME["dmy-slash"]) < hits(chosen):  # a day past the 12th: month first
+        return None
+    return (
+        "slash dates such as 03/04/2026 read month first (March 4): none of the first lines "
+        "has a day past the 12th to tell; if this source writes the day first, say so "
+        "(dayfirst=True; postmortem import-logs --dayfirst; dayfirst: true on its sources: row)"
+    )
 
 
 def extract_parts(ts: pl.Expr, style: TimeStyle) -> pl.Expr:

@@ -85,7 +85,7 @@ class _Prober:
         scratch = ParseContext(
             name=self.ctx.name, tz=self.ctx.tz, year=self.ctx.year, last_known=self.ctx.last_known,
             report=FileReport(self.ctx.name), raw=RawFile(self.path, self.ctx.name, b""),
-            fields=self.ctx.fields,
+            fields=self.ctx.fields, dayfirst=self.ctx.dayfirst,
         )  # fmt: skip
         try:
             events = self.fmt.parse(lines, scratch)

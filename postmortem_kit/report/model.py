@@ -150,6 +150,9 @@ class Source(_Model):
     path: str | None = None
     format: str = "auto"
     timezone: str | None = None
+    #: Logs: slash dates (03/04/2026) are day first (true) or month first (false); unset:
+    #: as each file shows.
+    dayfirst: bool | None = None
     url: str | None = None
     query: str | None = None
     step: str | None = None
@@ -172,6 +175,8 @@ class Source(_Model):
                 raise ValueError("a prometheus source is kind: metrics with a url and a query")
         elif not self.path:
             raise ValueError(f"source {self.name!r} needs a path (file or folder)")
+        if self.dayfirst is not None and self.kind != "logs":
+            raise ValueError(f"source {self.name!r}: dayfirst is for logs sources")
         return self
 
 
