@@ -211,6 +211,23 @@ def pack_rows(events: pl.DataFrame, name: str) -> pa.Table:
     return put_shared(categorise(table), shared, events.columns)
 
 
+#: :func:`kept_schema` by the frame's column names and types (a file's blocks share one).
+_SCHEMAS: dict[tuple, pa.Schema] = {}
+
+
+def kept_schema(events: pl.DataFrame) -> pa.Schema:
+    """The Arrow types a block's columns are kept in (see :func:`pack_rows`), all-null ones
+    too: worked out once per set of column types (a millisecond a block otherwise)."""
+    key = tuple(events.schema.items())
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+        if len(_SCHEMAS) > 256:  # files with ever new keys (JSON): keep it small
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = schema
+    return schema
+
+
 def block_rows(
     events: pl.DataFrame, name: str, *, lines: int, time: dict, continuation_lines: int = 0
 ) -> BlockRows:
@@ -218,7 +235,7 @@ def block_rows(
     fast block reader returns them: :func:`conform`-ed and packed (:func:`pack_rows`), with
     every column's type."""
     events = conform(events)
-    schema = categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
+    schema = kept_schema(events)
     return BlockRows(
         table=pack_rows(events, name),
         schema=schema,

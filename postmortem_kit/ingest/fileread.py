@@ -402,9 +402,7 @@ class _FileReader:
         # :meth:`_finish`; here they are left null.
         events = events.drop([c for c in ("_lines", *_PER_FILE) if c in events.columns])
         events = conform(events)
-        self._register(
-            categorise(events.head(0).to_arrow(compat_level=pl.CompatLevel.oldest())).schema
-        )
+        self._register(chunks.kept_schema(events))
         # Packing the block into Arrow touches every value but depends on nothing else: a
         # worker does it while this thread parses the next block.
         self.tables.append(self.pool.submit(chunks.pack_rows, events, self.name))
