@@ -47,7 +47,7 @@ def join_partials(table: pa.Table, ctx: ParseContext) -> tuple[pa.Table, int]:
         f"{folded:,} piece(s) of split lines (CRI tag P, then F) joined into the line they "
         "start"
         + (
-            f"; {unfinished} line(s) still unfinished where the file ends (partial)"
+            f"; {unfinished} line(s) still unfinished where the file (or the window) ends: partial"
             if unfinished
             else ""
         )

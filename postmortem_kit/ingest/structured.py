@@ -310,10 +310,25 @@ def normalise_records(
         text, order, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known, carry=ctx.carry
     )
     ctx.time_info(info)
+    _note_slash_dates(info, order, ctx)
     frame = frame.with_columns(timestamp=utc, time_note=note, _lines=pl.lit(1, pl.Int64))
     if "severity_raw" in frame.columns:
         frame = with_severity(frame)
     return frame
+
+
+def _note_slash_dates(info: dict, order: list, ctx: ParseContext) -> None:
+    """Say how many slash dates among a file's other times were read month first (the
+    file's first values, of another style, could not tell the order)."""
+    read = info["styles"].get("mdy-slash", 0)
+    if not read or ctx.dayfirst is not None or (order and order[0].dayfirst is not None):
+        return
+    seen = ctx.state["slash_month_first"] = ctx.state.get("slash_month_first", 0) + read
+    ctx.end_notes["dayfirst"] = (
+        f"{seen:,} slash date(s) among the other times read month first (03/04/2026: March "
+        "4); if this source writes the day first, say so (dayfirst=True; postmortem "
+        "import-logs --dayfirst; dayfirst: true on its sources: row)"
+    )
 
 
 def json_parser(keys: dict[str, tuple[str, ...]] = KEYS, strip_newline=("log",)) -> Parser:

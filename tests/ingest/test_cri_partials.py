@@ -95,7 +95,7 @@ def test_the_first_piece_gives_time_and_provenance(tmp_path):
     assert last["message"] == "cut off" and last["partial"]  # the file ends inside it
     assert len(frame) == 4
     report = frame.attrs["import_report"].files[0]
-    assert "1 line(s) still unfinished where the file ends" in report.notes[-1]
+    assert "1 line(s) still unfinished where the file (or the window) ends" in report.notes[-1]
 
 
 def test_a_log_without_split_lines_is_left_as_it_is(tmp_path):

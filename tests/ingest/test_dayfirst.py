@@ -92,9 +92,14 @@ def test_json_and_csv_values_are_read_one_way(tmp_path):
     mixed.write_text(
         "".join(json.dumps({"time": s, "msg": f"m{i}"}) + "\n" for i, s in enumerate(iso_first))
     )
-    for dayfirst, day in ((True, "2026-04-03"), (False, "2026-03-04")):
+    for dayfirst, day in ((True, "2026-04-03"), (False, "2026-03-04"), (None, "2026-03-04")):
         frame = load_logs(mixed, format="json", dayfirst=dayfirst)
         assert pd.Timestamp(f"{day}T11:00:00Z") in set(frame["timestamp"])
+        said = [n for n in frame.attrs["import_report"].files[0].notes if "slash date" in n]
+        if dayfirst is None:  # the ISO times could not tell: say so
+            assert len(said) == 1 and said[0].startswith("1 slash date(s) among the other")
+        else:
+            assert not said
     csv = tmp_path / "events.csv"
     csv.write_text("time,message\n" + "".join(f"{s},m{i}\n" for i, s in enumerate(stamps)))
     frame = load_logs(csv, format="csv")

@@ -45,6 +45,17 @@ def test_a_zipped_slack_export_reads_as_its_folder(tmp_path, top):
     assert report.inputs[0].path == inside.rstrip("/") and report.inputs[0].format == "slack"
 
 
+def test_a_zip_of_other_event_files_reads_as_a_folder_of_them(tmp_path):
+    path = _zip(DATA / "alertmanager", tmp_path / "alerts.zip")
+    zipped = load_events(path, relative_to=tmp_path)
+    folder = load_events(DATA / "alertmanager", relative_to=DATA)
+    columns = ["time", "kind", "description", "source"]
+    pd.testing.assert_frame_equal(zipped[columns], folder[columns])
+    assert list(zipped["provenance"]) == [
+        "alerts.zip/" + p.removeprefix("alertmanager/") for p in folder["provenance"]
+    ]
+
+
 def test_the_unpacked_folder_is_removed_and_nothing_lands_outside_it(tmp_path):
     evil = {"../../escaped.json": b"[]", "/abs/escaped.json": b"[]"}
     path = _zip(SLACK, tmp_path / "export.zip", extra=evil)
