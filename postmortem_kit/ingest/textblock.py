@@ -23,9 +23,10 @@ from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import split_lines
 from postmortem_kit.ingest.text import split_text, text_events
+from postmortem_kit.ingest.timestamps import TimeStyle
 
 
-def _starts_event(line: bytes, style, at_start: bool, shape: str | None) -> bool:
+def _starts_event(line: bytes, style: TimeStyle, at_start: bool, shape: str | None) -> bool:
     """Whether ``line`` (a block's first, as bytes) starts an event in the file's style."""
     try:
         text = line.decode("utf-8").removesuffix("\r")
