@@ -113,13 +113,8 @@ def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
 
 def _last_event(lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext) -> int | None:
     """Line number of the last line that starts an event, parsed in a scratch context."""
-    scratch = ParseContext(
-        name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
-        report=FileReport(ctx.name), raw=RawFile(ctx.raw.path, ctx.name, b""),
-        fields=ctx.fields, dayfirst=ctx.dayfirst, state=copy.deepcopy(ctx.state),
-    )  # fmt: skip
     try:
-        events = fmt.parse(lines, scratch)
+        events = fmt.parse(lines, ctx.scratch(copy.deepcopy(ctx.state)))
     except Exception:
         return None
     return int(events["line_no"].max()) if events.height else None

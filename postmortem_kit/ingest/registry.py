@@ -64,6 +64,19 @@ class ParseContext:
     #: by topic; the reader adds them to the report at the end.
     end_notes: dict[str, str] = dataclasses.field(default_factory=dict)
 
+    def scratch(self, state: dict | None = None) -> ParseContext:
+        """A context to parse some of the file's lines on the side (a block read ahead, a
+        bisection probe): the file's settings and ``state`` (none by default), with its own
+        report, counts and notes, so that nothing it finds reaches the file's."""
+        from postmortem_kit.ingest.importreport import FileReport
+        from postmortem_kit.ingest.source import RawFile
+
+        return ParseContext(
+            name=self.name, tz=self.tz, year=self.year, last_known=self.last_known,
+            report=FileReport(self.name), raw=RawFile(self.raw.path, self.name, b""),
+            fields=self.fields, dayfirst=self.dayfirst, state={} if state is None else state,
+        )  # fmt: skip
+
     @property
     def carry(self) -> dict:
         """The timestamp state kept between chunks (for ``parse_timestamps(carry=)``)."""
@@ -109,7 +122,8 @@ class ParseContext:
 
 @dataclasses.dataclass(frozen=True)
 class BlockRows:
-    """What a format's ``read_block`` makes of a block whose every line is one good row."""
+    """What a format's ``read_block`` makes of a block whose every line is one good row (or,
+    for a ``multiline`` format, a continuation line of one)."""
 
     #: The rows as the reader keeps them (see :func:`.chunks.pack_rows`): ``provenance`` filled,
     #: ``source``, ``format`` and the all-null columns left out, low-cardinality text as

@@ -18,6 +18,7 @@ from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
 from postmortem_kit.ingest.timestamps import (
+    DAYFIRST_HINT,
     order_note,
     parse_timestamps,
     sniff_style,
@@ -326,8 +327,7 @@ def _note_slash_dates(info: dict, order: list, ctx: ParseContext) -> None:
     seen = ctx.state["slash_month_first"] = ctx.state.get("slash_month_first", 0) + read
     ctx.end_notes["dayfirst"] = (
         f"{seen:,} slash date(s) among the other times read month first (03/04/2026: March "
-        "4); if this source writes the day first, say so (dayfirst=True; postmortem "
-        "import-logs --dayfirst; dayfirst: true on its sources: row)"
+        f"4); {DAYFIRST_HINT}"
     )
 
 

@@ -19,7 +19,6 @@ import copy
 import polars as pl
 
 from postmortem_kit.ingest.chunks import block_rows, number_lines
-from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import split_lines
 from postmortem_kit.ingest.text import split_text, text_events
@@ -55,11 +54,7 @@ def read_text_block(
         return None
     split = split_text(number_lines(lines, first_line), style, at_start, shape)
     del lines
-    scratch = ParseContext(
-        name=ctx.name, tz=ctx.tz, year=ctx.year, last_known=ctx.last_known,
-        report=FileReport(ctx.name), raw=ctx.raw, fields=ctx.fields, dayfirst=ctx.dayfirst,
-        state={**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))},
-    )  # fmt: skip
+    scratch = ctx.scratch({**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))})
     events = text_events(split, scratch)
     del split
     time = scratch.time

@@ -343,6 +343,13 @@ def style_order(chosen: TimeStyle | None, *, dayfirst: bool | None = None) -> li
     return ([chosen] if chosen else []) + rest
 
 
+#: How a user says that a source writes the day first (the end of both notes on the order).
+DAYFIRST_HINT = (
+    "if this source writes the day first, say so (dayfirst=True; postmortem import-logs "
+    "--dayfirst; dayfirst: true on its sources: row)"
+)
+
+
 def order_note(values: list[str], chosen: TimeStyle | None, *, limit: int | None) -> str | None:
     """A note when ``chosen`` reads slash dates month first only because none of
     ``values`` shows otherwise (every day is the 12th or before)."""
@@ -358,8 +365,7 @@ def order_note(values: list[str], chosen: TimeStyle | None, *, limit: int | None
         return None
     return (
         "slash dates such as 03/04/2026 read month first (March 4): none of the first lines "
-        "has a day past the 12th to tell; if this source writes the day first, say so "
-        "(dayfirst=True; postmortem import-logs --dayfirst; dayfirst: true on its sources: row)"
+        f"has a day past the 12th to tell; {DAYFIRST_HINT}"
     )
 
 

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import LogFormat, ParseContext
-from postmortem_kit.ingest.source import RawFile, split_lines
+from postmortem_kit.ingest.source import split_lines
 
 #: Plain files smaller than this are read whole even with a window.
 SEEK_MIN_BYTES = 64 * 1024 * 1024
@@ -82,13 +81,8 @@ class _Prober:
         lines = lines.filter(pl.col("line").is_not_null())
         if not lines.height:
             return None, offset + skip
-        scratch = ParseContext(
-            name=self.ctx.name, tz=self.ctx.tz, year=self.ctx.year, last_known=self.ctx.last_known,
-            report=FileReport(self.ctx.name), raw=RawFile(self.path, self.ctx.name, b""),
-            fields=self.ctx.fields, dayfirst=self.ctx.dayfirst,
-        )  # fmt: skip
         try:
-            events = self.fmt.parse(lines, scratch)
+            events = self.fmt.parse(lines, self.ctx.scratch())
         except Exception:
             return None, offset + skip
         events = events.filter(pl.col("timestamp").is_not_null())

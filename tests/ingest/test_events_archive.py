@@ -56,13 +56,15 @@ def test_a_zip_of_other_event_files_reads_as_a_folder_of_them(tmp_path):
     ]
 
 
-def test_the_unpacked_folder_is_removed_and_nothing_lands_outside_it(tmp_path):
-    evil = {"../../escaped.json": b"[]", "/abs/escaped.json": b"[]"}
+def test_the_unpacked_folder_is_removed_and_nothing_lands_outside_it(tmp_path, monkeypatch):
+    temp = tmp_path / "tmp"  # the unpacked folder goes here: "../" and "../../" are tmp_path
+    temp.mkdir()
+    monkeypatch.setattr(archive.tempfile, "tempdir", str(temp))
+    evil = {"../escaped.json": b"[]", "../../escaped.json": b"[]", "/abs/escaped.json": b"[]"}
     path = _zip(SLACK, tmp_path / "export.zip", extra=evil)
-    before = set(Path(archive.tempfile.gettempdir()).glob("pmk-archive-*"))
     load_events(path)
-    assert set(Path(archive.tempfile.gettempdir()).glob("pmk-archive-*")) == before
-    assert not list(tmp_path.parent.rglob("escaped.json"))
+    assert not list(temp.iterdir())
+    assert not list(tmp_path.rglob("escaped.json"))
 
 
 def test_archives_that_are_not_event_exports_say_so(tmp_path, monkeypatch):
