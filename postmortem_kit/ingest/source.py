@@ -18,6 +18,7 @@ from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of, decompress
 #: Files over this size get a progress bar while they are read.
 PROGRESS_BYTES = 50 * 1024 * 1024
 _CHUNK = 8 * 1024 * 1024
+_BOM = "\ufeff".encode()
 _SEPARATORS = (b"\x1f", b"\x1e", b"\x1d", b"\x1c", b"\x01", b"\x02", b"\x03", b"\x04")
 
 
@@ -166,7 +167,7 @@ def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
         ``invalid`` is how many lines had invalid UTF-8.
     """
     empty = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.String})
-    if not data:
+    if not data.removeprefix(_BOM):  # (a CSV reader takes a lone byte-order mark for no data)
         return empty, 0
     sep = next((s for s in _SEPARATORS if data.find(s) < 0), None)
     invalid = 0

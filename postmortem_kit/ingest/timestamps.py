@@ -208,7 +208,8 @@ STYLES: tuple[TimeStyle, ...] = (
     ),
     TimeStyle(
         "epoch",
-        r"(?:^|[^\d.])(?P<E>1\d{9}|1\d{12}|1\d{15}|1\d{18})(?:\.(?P<f>\d{1,9}))?(?:$|[^\d])",
+        # not after a digit or point (a longer number) or a sign: -1791986822 is no time in 2026
+        r"(?:^|[^\d.+\-])(?P<E>1\d{9}|1\d{12}|1\d{15}|1\d{18})(?:\.(?P<f>\d{1,9}))?(?:$|[^\d])",
         "1117838570 (s), 1534860261221 (ms), 1534860261221373 (µs)",
     ),
 )

@@ -66,6 +66,7 @@ def test_missing_path_and_unmatched_glob_are_clear_errors(tmp_path):
     [
         (b"", "file is empty"),
         (b"  \n", "file is empty"),
+        (b"\xef\xbb\xbf\n", "file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         (gzip.compress(b'[{"time": "2026-10-14T13:00:00Z"}]')[:-12], "truncated or corrupt gzip"),
     ],

@@ -71,6 +71,19 @@ def test_empty_file_gives_an_empty_frame_with_the_core_columns(tmp_path):
     assert "empty file" in report_of(frame).files[0].notes
 
 
+@pytest.mark.parametrize(
+    ("data", "lines", "blank"),
+    [(b"\xef\xbb\xbf", 0, 0), (b"\xef\xbb\xbf\n", 1, 1), (b"\xef\xbb\xbf \r\n\n", 2, 2)],
+)
+def test_a_file_of_byte_order_marks_is_accounted_for(tmp_path, data, lines, blank):
+    # an editor saving an empty file as "UTF-8 with BOM" once crashed the CSV line splitter
+    (tmp_path / "bom.log").write_bytes(data)
+    f = report_of(load_logs(tmp_path / "bom.log")).files[0]
+    assert f.skipped is None
+    assert (f.lines_read, f.rejects["blank line"]) == (lines, blank)
+    assert f.balanced and ("empty file" in f.notes) == (lines == 0)
+
+
 def test_invalid_utf8_is_replaced_and_counted(tmp_path):
     (tmp_path / "bad.log").write_bytes(
         b"2026-10-14T14:00:00Z caf\xe9 ok\n2026-10-14T14:00:01Z fine\n\xff\xfe2026-10-14T14:00:02Z x\n"  # noqa: E501

@@ -5,6 +5,7 @@ the style's own regex path gives, and leave the values they cannot read to it.""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -137,3 +138,12 @@ def test_match_starts_equal_pythons_search(style):
     assert sum(v.isascii() for v in values) > 8  # the polars path is taken
     want = [m.start() if (m := style.regex.search(v)) else None for v in values]
     assert match_starts(values, style) == want
+
+
+@pytest.mark.parametrize("sign", ["-", "+"])
+def test_a_signed_number_is_no_epoch_time(sign):
+    # -1791986822 is a time in 1913 (or no time at all), not 2026-10-14 read without its sign
+    values = pl.Series([f"{sign}1791986822", f"id {sign}1791986822123 x", "at 1791986822 ok"])
+    utc, _, _ = parse_timestamps(values, [STYLE_BY_NAME["epoch"]], tz="UTC")
+    expected = dt.datetime.fromtimestamp(1791986822, dt.UTC)
+    assert utc.to_list() == [None, None, expected]

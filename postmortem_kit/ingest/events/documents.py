@@ -175,7 +175,7 @@ def read_document(path: Path) -> Document:
     except OSError as exc:
         raise IngestError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     data = _decompress(path, data)
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or a byte-order mark
         raise IngestError(f"{path}: file is empty: no events to import")
     if b"\x00" in data[:65536]:
         raise IngestError(f"{path}: binary file (NUL bytes): not an event export")
