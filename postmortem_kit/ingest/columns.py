@@ -71,18 +71,26 @@ def normalise_words(words: pa.Array) -> pa.Array:
     return pa.array([None if w is None else known[w] for w in values], pa.string())
 
 
+def severity_of(raw: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`normalise_severity` of each raw level, worked out once per distinct one (a log
+    has a handful, :func:`normalise_words` remembers them) instead of once per row."""
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    return _severity_of(raw.dictionary_encode())
+
+
+def _severity_of(encoded: pa.DictionaryArray) -> pa.Array:
+    return normalise_words(encoded.dictionary).take(encoded.indices)
+
+
 def with_severity(frame: pl.DataFrame, raw: str = "severity_raw") -> pl.DataFrame:
     """``frame`` with ``severity``, :func:`normalise_severity` of column ``raw``, worked out
-    once per distinct raw value (a log has a handful) instead of once per row."""
-    values = frame[raw].cast(pl.String)
-    distinct = values.drop_nulls().unique()
-    if distinct.len() > frame.height // 4:  # as many distinct values as rows: per row
+    once per distinct raw value (see :func:`severity_of`), or per row when nearly every
+    value is another (free text, which would only fill the cache of known words)."""
+    encoded = frame[raw].cast(pl.String).to_arrow().dictionary_encode()
+    if len(encoded.dictionary) > frame.height // 4:
         return frame.with_columns(severity=normalise_severity(pl.col(raw)))
-    table = pl.DataFrame({"raw": distinct}).select("raw", norm=normalise_severity(pl.col("raw")))
-    severity = values.replace_strict(
-        table["raw"], table["norm"], default=None, return_dtype=pl.String
-    )
-    return frame.with_columns(severity=severity)
+    return frame.with_columns(severity=pl.from_arrow(_severity_of(encoded)))
 
 
 def severity_from_http_status(status: pl.Expr) -> pl.Expr:

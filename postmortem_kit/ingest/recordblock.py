@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, normalise_words
+from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, severity_of
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.structured import KEYS, map_keys
 from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, sniff_style, style_order
@@ -155,12 +155,6 @@ def _whole_numbers(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | Non
     return text.cast(pa.int64())
 
 
-def _severity(raw: pa.ChunkedArray) -> pa.Array:
-    """:func:`.columns.normalise_severity` of each raw level, worked out per distinct one."""
-    encoded = raw.combine_chunks().dictionary_encode()
-    return normalise_words(encoded.dictionary).take(encoded.indices)
-
-
 def _provenance(name: str, first_line: int, n: int) -> pa.Array:
     numbers = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
     return pc.binary_join_element_wise(f"{name}:", pc.cast(numbers, pa.string()), "")
@@ -211,7 +205,7 @@ def records_block(
         return None
     columns["timestamp"], naive, style = times
     if "severity_raw" in columns:
-        columns["severity"] = _severity(columns["severity_raw"])
+        columns["severity"] = severity_of(columns["severity_raw"])
     columns["provenance"] = _provenance(ctx.name, first_line, n)
     for key, name in rest:
         if _exported(table[key].type) is None:

@@ -453,21 +453,29 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -
         r"(?:(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$))?"
     )
     g = at_start_groups(lines, pattern, shape)
-    skip = (
-        pl.col("ts").str.len_chars() + pl.col("_s").str.len_chars() + pl.col("_w").str.len_chars()
-    )
-    s = pl.col("_s")
-    opens = (pl.col("_w") != "") | (s == "")
+    return search_levels(g.with_columns(**after_timestamp()))
+
+
+def after_timestamp() -> dict[str, pl.Expr]:
+    """``message`` and ``severity_raw`` from the groups ``ts``, ``_s``, ``_w`` and ``_l1`` of
+    the pattern of a timestamp that starts the line (see :func:`_at_start`): the rest of
+    the line, and the word after the timestamp when it is a level word that :data:`LEVEL`
+    would find first (null where :func:`search_levels` must search)."""
+    s, w, word = pl.col("_s"), pl.col("_w"), pl.col("_l1")
+    skip = pl.col("ts").str.len_chars() + s.str.len_chars() + w.str.len_chars()
+    opens = (w != "") | (s == "")
     for ch in _OPENS_LEVEL:
         opens = opens | s.str.ends_with(ch)
-    inside = (
-        pl.col("_s").str.len_chars() + pl.col("_w").str.len_chars() + pl.col("_l1").str.len_chars()
-        < _LEVEL_WITHIN
-    )
-    g = g.with_columns(
-        message=pl.col("line").str.slice(skip).str.strip_chars_end(),
-        severity_raw=pl.when(opens & inside & pl.col("_l1").is_in(_LEVEL_SET)).then(pl.col("_l1")),
-    )
+    inside = s.str.len_chars() + w.str.len_chars() + word.str.len_chars() < _LEVEL_WITHIN
+    return {
+        "message": pl.col("line").str.slice(skip).str.strip_chars_end(),
+        "severity_raw": pl.when(opens & inside & word.is_in(_LEVEL_SET)).then(word),
+    }
+
+
+def search_levels(g: pl.DataFrame) -> pl.DataFrame:
+    """``g`` (with :func:`after_timestamp`'s columns) with :data:`LEVEL`'s search for a
+    level word in the lines with a timestamp but no level word right after it."""
     search = g.select(pl.col("ts").is_not_null() & pl.col("severity_raw").is_null()).to_series()
     if search.any():
         rows = search.arg_true()

@@ -10,19 +10,31 @@ The block goes through the general way's own code (:func:`.text.split_text`,
 that way gives; what it needs of the state (the style) is set before, and what it would
 change (the DST repeat it saw last, a year's rollover) is what it declines. A test holds it
 to the general way all the same.
+
+Most blocks of most files are cleaner still: every line an event whose timestamp has the
+file's shape (see :mod:`.tsshape`) and is read by one of the style's ``strptime`` formats.
+Such a block is read by one query (:func:`read_clean_block`): a fifth less work than the
+general way's two dozen small frame operations, each of which costs a tenth of a
+millisecond however small the block.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 
 import polars as pl
 
 from postmortem_kit.ingest.chunks import block_rows, number_lines
+from postmortem_kit.ingest.columns import with_severity
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import split_lines
-from postmortem_kit.ingest.text import split_text, text_events
+from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
+from postmortem_kit.ingest.tsshape import ZONE_WORDS, fast_pattern
+
+#: The ``strptime`` format of the style's that reads a timestamp of a shape, by (style, shape).
+_FORMATS: dict[tuple[str, str], tuple[str, bool] | None] = {}
 
 
 def _starts_event(line: bytes, style: TimeStyle, at_start: bool, shape: str | None) -> bool:
@@ -52,6 +64,10 @@ def read_text_block(
     n = lines.height
     if invalid or not n or lines["line"].has_nulls():  # the general way counts them
         return None
+    if shape is not None:
+        rows = read_clean_block(lines, first_line=first_line, ctx=ctx, style=style, shape=shape)
+        if rows is not None:
+            return rows
     split = split_text(number_lines(lines, first_line), style, at_start, shape)
     del lines
     scratch = ctx.scratch({**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))})
@@ -70,3 +86,76 @@ def read_text_block(
         events, ctx.name, lines=n, time=time,
         continuation_lines=scratch.report.continuation_lines,
     )  # fmt: skip
+
+
+def _format(style: TimeStyle, shape: str, text: str) -> tuple[str, bool] | None:
+    """The first of ``style``'s ``strptime`` formats that reads ``text``, a timestamp of
+    ``shape`` (with whether it reads an offset); found once per shape."""
+    key = (style.name, shape)
+    if key not in _FORMATS:
+        one = pl.Series([text])
+        _FORMATS[key] = next(
+            (
+                (fmt, aware)
+                for fmt, aware in style.fast
+                if one.str.strptime(
+                    pl.Datetime("ns", "UTC") if aware else pl.Datetime("ns"), fmt, strict=False
+                ).null_count()
+                == 0
+            ),
+            None,
+        )
+    return _FORMATS[key]
+
+
+def read_clean_block(
+    lines: pl.DataFrame, *, first_line: int, ctx: ParseContext, style: TimeStyle, shape: str
+) -> BlockRows | None:
+    """A block whose every line (none blank) is an event with a timestamp of ``shape``
+    followed by a separator and a word (so no line is another's continuation), all read by
+    the ``strptime`` format that reads the first and none in a DST repeat or gap: its
+    rows, by one query that gives what :func:`.text.split_text` and :func:`.text.text_events`
+    give (a test holds it to that); ``None`` for any other block."""
+    pattern = fast_pattern(shape)
+    first = re.match(pattern, lines["line"][0])
+    found = first and _format(style, shape, first["ts"])
+    if not found:
+        return None
+    fmt, aware = found
+    zone = ctx.tz or "UTC"
+    if aware:
+        stamps = pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), fmt, strict=False)
+    elif zone == "UTC":
+        stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
+        stamps = stamps.dt.replace_time_zone("UTC")
+    else:  # a time in a DST repeat or gap is null, and the block goes another way
+        stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
+        stamps = stamps.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
+        stamps = stamps.dt.convert_time_zone("UTC")
+    g = (
+        lines.lazy()
+        .select(
+            pl.col("line_no") + (first_line - 1),
+            "line",
+            pl.col("line").str.extract_groups(pattern).alias("_g"),
+        )
+        .unnest("_g")
+        .with_columns(_w=pl.lit(""))
+        .select(
+            "line_no",
+            "line",
+            "ts",
+            **after_timestamp(),
+            timestamp=stamps,
+            _other=pl.col("ts").is_null() | pl.col("_l1").is_in(ZONE_WORDS),
+        )  # fmt: skip
+        .collect(engine="in-memory")
+    )
+    if g["_other"].any() or g["timestamp"].has_nulls():
+        return None
+    events = search_levels(g).select(
+        "line_no", "message", "severity_raw", g["timestamp"], time_note=pl.lit(None, pl.String)
+    )
+    n = events.height
+    time = {"naive": 0 if aware else n, "ambiguous": 0, "nonexistent": 0, "styles": {style.name: n}}
+    return block_rows(with_severity(events), ctx.name, lines=n, time=time)

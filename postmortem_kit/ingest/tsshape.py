@@ -23,7 +23,7 @@ from postmortem_kit.ingest.timestamps import ZONE_ABBREVIATIONS, TimeStyle
 SHAPE_STYLES = frozenset({"iso8601", "clf", "bsd"})
 #: Zone abbreviations a style's pattern reads after a space: a word that may belong to the
 #: timestamp rather than be the level word after it.
-_ZONE_WORDS = sorted(k for k in ZONE_ABBREVIATIONS if k != "Z")
+ZONE_WORDS = sorted(k for k in ZONE_ABBREVIATIONS if k != "Z")
 #: What the full pattern's separator part takes after the timestamp (at least one here).
 _SEPARATOR = r"[ \t,;:\-|\]>)]+"
 
@@ -62,7 +62,7 @@ def at_start_groups(lines: pl.DataFrame, full: str, shape: str | None) -> pl.Dat
     g = g.with_columns(_w=pl.when(pl.col("ts").is_not_null()).then(pl.lit(""))).select(columns)
     miss = g.select(
         (pl.col("ts").is_null() & pl.col("line").is_not_null())
-        | pl.col("_l1").is_in(_ZONE_WORDS).fill_null(False)
+        | pl.col("_l1").is_in(ZONE_WORDS).fill_null(False)
     ).to_series()
     if not miss.any():
         return g

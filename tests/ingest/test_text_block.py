@@ -17,6 +17,7 @@ from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.registry import ParseContext, get_format
 from postmortem_kit.ingest.source import RawFile, split_lines
 from postmortem_kit.ingest.text import parse_text
+from postmortem_kit.ingest.textblock import read_clean_block
 from tests.ingest.blockcheck import BLOCK, assert_same
 
 START = dt.datetime(2026, 10, 14, 14, 0, 0)
@@ -41,9 +42,10 @@ def _event(i: int, t: dt.datetime | None = None) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _fast_blocks(path: Path, tz: str | None = None) -> int:
-    """How many of the file's blocks after the first the fast reader reads, the first read
-    by the general parser as the reader does (it chooses the file's style)."""
+def _fast_blocks(path: Path, tz: str | None = None, *, clean: bool = False) -> int:
+    """How many of the file's blocks after the first the fast reader reads (``clean``: its
+    one-query way for clean blocks, :func:`read_clean_block`), the first read by the general
+    parser as the reader does (it chooses the file's style)."""
     data = path.read_bytes()
     ctx = ParseContext(
         name=path.name, tz=tz, year=None, last_known=dt.date.today(),
@@ -59,7 +61,14 @@ def _fast_blocks(path: Path, tz: str | None = None) -> int:
     fast, line = 0, 1 + blocks[0].count(b"\n")
     for i, block in enumerate(blocks[1:], start=1):
         following = blocks[i + 1].split(b"\n", 1)[0] if i + 1 < len(blocks) else None
-        rows = get_format("text").read_block(block, first_line=line, ctx=ctx, following=following)
+        if clean:
+            style, _ = ctx.state["text_style"]
+            shape = ctx.state["text_shape"]
+            lines, _ = split_lines(block)
+            rows = read_clean_block(lines, first_line=line, ctx=ctx, style=style, shape=shape)
+        else:
+            read = get_format("text").read_block
+            rows = read(block, first_line=line, ctx=ctx, following=following)
         fast += rows is not None
         line += block.count(b"\n")
     return fast
@@ -165,3 +174,72 @@ def test_the_fast_reader_takes_no_block_that_an_event_spans(tmp_path):
     assert read(data, first_line=1, ctx=ctx, following=b"   ") is None
     trace = data.index(b"java.lang")  # a block that starts inside an event
     assert read(data[trace:], first_line=5, ctx=ctx, following=None) is None
+
+
+#: Layouts of clean lines (every line an event): the time with a fraction after a comma, with
+#: an offset or Z, naive and read in Berlin; the level word right after it, or further on.
+LAYOUTS = {
+    "comma millis": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}", None),
+    "Z micros": (lambda t, i: f"{t:%Y-%m-%dT%H:%M:%S.%f}Z", None),
+    "offset, pipes": (lambda t, i: f"{t:%Y-%m-%dT%H:%M:%S}+02:00 |", None),
+    "naive in Berlin": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S}", "Europe/Berlin"),
+    "a word first": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S} {('web', 'db')[i % 2]}", None),
+}
+
+
+def _clean_event(layout: str, i: int) -> str:
+    stamp = LAYOUTS[layout][0](START + dt.timedelta(seconds=i * 1.37), i)
+    level = ("INFO", "WARN", "ERROR", "DEBUG", "Notice")[i % 5]
+    if layout == "a word first":  # the level is searched for, after the program
+        return f"{stamp} app[{i % 50}]: [{level}] order {i} ünï  \n"
+    return f"{stamp} {level} [worker-{i % 3}] OrderService: order {i} ünï  \n"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_clean_blocks_are_read_by_one_query_as_the_general_way_reads_them(tmp_path, layout):
+    path = _write(tmp_path / "app.log", [_clean_event(layout, i) for i in range(600)])
+    tz = LAYOUTS[layout][1]
+    blocks = _fast_blocks(path, tz)
+    assert blocks > 20 and _fast_blocks(path, tz, clean=True) == blocks
+    frame = assert_same(path, "text", tz=tz)
+    assert len(frame) == 600 and frame["message"].str.endswith("ünï").all()
+    assert set(frame["severity"]) == {"info", "warning", "error", "debug", "notice"}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda line: line + "\tat com.shop.Pool.take(Pool.java:40)\n", id="trace"),
+        pytest.param(lambda line: line.replace(",", ".", 1), id="another fraction"),
+        pytest.param(lambda line: line.replace(" INFO", " UTC INFO", 1), id="a zone word"),
+        pytest.param(lambda line: line.replace(" INFO", " [INFO]", 1), id="a bracket"),
+    ],
+)
+def test_a_block_less_clean_goes_the_way_of_the_others(tmp_path, spoil):
+    events = [_clean_event("comma millis", i) for i in range(600)]
+    events[300] = spoil(events[300])
+    path = _write(tmp_path / "app.log", events)
+    # the fast reader takes every block, the one-query way all but the spoilt one
+    assert _fast_blocks(path, clean=True) == _fast_blocks(path) - 1 > 20
+    assert_same(path, "text")
+
+
+def test_a_word_after_a_colon_is_searched_for_in_a_clean_block(tmp_path):
+    # the word right after the time does not start the message with a separator the level
+    # search knows (" ", "|", "["...): LEVEL's search of the rest decides, both ways
+    events = [(line := _clean_event("comma millis", i))[:23] + ":" + line[24:] for i in range(600)]
+    assert events[0].startswith("2026-10-14 14:00:00,000:INFO [worker-0]")
+    path = _write(tmp_path / "app.log", events)
+    assert _fast_blocks(path, clean=True) == _fast_blocks(path) > 20
+    assert_same(path, "text")
+
+
+def test_a_dst_repeat_is_no_clean_block(tmp_path):
+    clock = [dt.datetime(2026, 10, 25, 1, 0) + dt.timedelta(seconds=15 * i) for i in range(960)]
+    naive = [t for t in clock if t.hour < 3] + [t for t in clock if t.hour == 2]
+    naive += [t for t in clock if t.hour >= 3]
+    events = [f"{t:%Y-%m-%d %H:%M:%S} INFO tick {i}\n" for i, t in enumerate(naive)]
+    path = _write(tmp_path / "app.log", events)
+    assert 10 < _fast_blocks(path, "Europe/Berlin", clean=True) < _fast_blocks(path, clean=True)
+    frame = assert_same(path, "text", tz="Europe/Berlin")
+    assert frame["time_note"].notna().sum() == 2 * 240
