@@ -31,7 +31,7 @@ from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import split_lines
 from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
-from postmortem_kit.ingest.tsshape import ZONE_WORDS, fast_pattern
+from postmortem_kit.ingest.tsshape import shape_way
 
 #: The ``strptime`` format of the style's that reads a timestamp of a shape, by (style, shape).
 _FORMATS: dict[tuple[str, str], tuple[str, bool] | None] = {}
@@ -112,13 +112,17 @@ def read_clean_block(
     lines: pl.DataFrame, *, first_line: int, ctx: ParseContext, style: TimeStyle, shape: str
 ) -> BlockRows | None:
     """A block whose every line (none blank) is an event with a timestamp of ``shape``
-    followed by a separator and a word (so no line is another's continuation), all read by
-    the ``strptime`` format that reads the first and none in a DST repeat or gap: its
-    rows, by one query that gives what :func:`.text.split_text` and :func:`.text.text_events`
+    followed by a separator, read by the one-pass way of :data:`.tsshape.SHAPE_WAYS` that
+    reads its first line (so no line is another's continuation), whose times the
+    ``strptime`` format that reads the first reads, none in a DST repeat or gap: its rows,
+    by one query that gives what :func:`.text.split_text` and :func:`.text.text_events`
     give (a test holds it to that); ``None`` for any other block."""
-    pattern = fast_pattern(shape)
+    way = shape_way(shape, lines["line"][0])
+    if way is None:
+        return None
+    pattern, columns = way
     first = re.match(pattern, lines["line"][0])
-    found = first and _format(style, shape, first["ts"])
+    found = _format(style, shape, first["ts"])
     if not found:
         return None
     fmt, aware = found
@@ -140,18 +144,11 @@ def read_clean_block(
             pl.col("line").str.extract_groups(pattern).alias("_g"),
         )
         .unnest("_g")
-        .with_columns(_w=pl.lit(""))
-        .select(
-            "line_no",
-            "line",
-            "ts",
-            **after_timestamp(),
-            timestamp=stamps,
-            _other=pl.col("ts").is_null() | pl.col("_l1").is_in(ZONE_WORDS),
-        )  # fmt: skip
+        .with_columns(**columns)
+        .select("line_no", "line", "ts", "_full", **after_timestamp(), timestamp=stamps)
         .collect(engine="in-memory")
     )
-    if g["_other"].any() or g["timestamp"].has_nulls():
+    if g["_full"].any() or g["timestamp"].has_nulls():
         return None
     events = search_levels(g).select(
         "line_no", "message", "severity_raw", g["timestamp"], time_note=pl.lit(None, pl.String)

@@ -43,29 +43,83 @@ def timestamp_shape(sample: list[str], style: TimeStyle) -> str | None:
 
 
 def fast_pattern(shape: str) -> str:
-    """The one-pass pattern for lines of ``shape``: the timestamp, at least one separator
-    character and a word ending where the full pattern's level word ends."""
+    """The narrow one-pass pattern for lines of ``shape``: the timestamp, at least one
+    separator character and a word ending where the full pattern's level word ends (most
+    lines of most logs)."""
     return rf"^(?P<ts>{shape})(?P<_s>{_SEPARATOR})(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$)"
+
+
+def wide_pattern(shape: str) -> str:
+    """The wide one-pass pattern for lines of ``shape``: the timestamp, at least one
+    separator character and the letters after them (``_tok``, perhaps none), for lines
+    where something else follows the time first (``[main]``, ``web-1``)."""
+    return rf"^(?P<ts>{shape})(?P<_s>{_SEPARATOR})(?P<_tok>[A-Za-z]*)"
+
+
+def fast_columns() -> dict[str, pl.Expr]:
+    """From the groups of :func:`fast_pattern`: the full pattern's ``_w`` (empty) and
+    ``_full``: whether the line must go through the full pattern instead (of another
+    shape, or its word is a zone abbreviation, which the full pattern may read as part of
+    the timestamp)."""
+    return {
+        "_w": pl.when(pl.col("ts").is_not_null()).then(pl.lit("")),
+        "_full": (pl.col("ts").is_null() | pl.col("_l1").is_in(ZONE_WORDS)).fill_null(True),
+    }
+
+
+def wide_columns() -> dict[str, pl.Expr]:
+    """From the groups of :func:`wide_pattern` (and ``line``): the full pattern's ``_w``
+    (empty) and ``_l1`` (the letters, when a level word could end there), and ``_full``:
+    whether the line must go through the full pattern instead, because the text after the
+    separator may still belong to the timestamp (a digit, a plus or white space the separator
+    class lacks: a fraction or an offset; a zone abbreviation) or the line is of another
+    shape."""
+    tok = pl.col("_tok")
+    end = pl.col("ts").str.len_chars() + pl.col("_s").str.len_chars() + tok.str.len_chars()
+    after = pl.col("line").str.slice(end, 1)
+    return {
+        "_w": pl.when(pl.col("ts").is_not_null()).then(pl.lit("")),
+        "_l1": pl.when((tok != "") & after.str.contains(r"^(?:[\s\]>)|:,]|$)")).then(tok),
+        "_full": (
+            pl.col("ts").is_null()
+            | ((tok == "") & after.str.contains(r"^[\s0-9+]"))
+            | tok.is_in(ZONE_WORDS)
+        ).fill_null(True),
+    }
+
+
+#: The one-pass ways to read lines of a shape, narrowest first: each pattern (of the shape)
+#: and the columns that complete its groups to the full pattern's (with ``_full``).
+SHAPE_WAYS = ((fast_pattern, fast_columns), (wide_pattern, wide_columns))
+
+
+def shape_way(shape: str, first: str):
+    """The narrowest of :data:`SHAPE_WAYS` that reads ``first`` (a block's first line),
+    as ``(pattern, columns)``; ``None`` when none does."""
+    for pattern, columns in SHAPE_WAYS:
+        if re.match(pattern(shape), first):
+            return pattern(shape), columns()
+    return None
 
 
 def at_start_groups(lines: pl.DataFrame, full: str, shape: str | None) -> pl.DataFrame:
     """``lines`` with the groups ``ts``, ``_s``, ``_w`` and ``_l1`` of ``full`` (the generic
-    reader's pattern for a timestamp that starts the line). Lines of ``shape`` whose
-    timestamp is followed by a separator and a word go through a one-pass pattern; the
-    others, and those whose word is a zone abbreviation (which the full pattern may read
-    as part of the timestamp), through ``full``."""
+    reader's pattern for a timestamp that starts the line). Lines of ``shape`` go through
+    the one-pass patterns of :data:`SHAPE_WAYS`, narrowest first; the others through
+    ``full``."""
     columns = [*lines.columns, "ts", "_s", "_w", "_l1"]
     if shape is None:
         return lines.with_columns(pl.col("line").str.extract_groups(full).alias("_g")).unnest("_g")
-    g = lines.with_columns(pl.col("line").str.extract_groups(fast_pattern(shape)).alias("_g"))
-    g = g.unnest("_g")
-    g = g.with_columns(_w=pl.when(pl.col("ts").is_not_null()).then(pl.lit(""))).select(columns)
-    miss = g.select(
-        (pl.col("ts").is_null() & pl.col("line").is_not_null())
-        | pl.col("_l1").is_in(ZONE_WORDS).fill_null(False)
-    ).to_series()
-    if not miss.any():
-        return g
-    slow = g.filter(miss).select(lines.columns)
-    slow = slow.with_columns(pl.col("line").str.extract_groups(full).alias("_g")).unnest("_g")
-    return pl.concat([g.filter(~miss), slow.select(columns)]).sort("line_no")
+    done, rest = [], lines
+    for pattern, more in SHAPE_WAYS:
+        g = rest.with_columns(pl.col("line").str.extract_groups(pattern(shape)).alias("_g"))
+        g = g.unnest("_g").with_columns(**more())
+        miss = g.select(pl.col("_full") & pl.col("line").is_not_null()).to_series()
+        done.append(g.filter(~miss).select(columns) if miss.any() else g.select(columns))
+        if not miss.any():
+            break
+        rest = g.filter(miss).select(lines.columns)
+    else:
+        slow = rest.with_columns(pl.col("line").str.extract_groups(full).alias("_g"))
+        done.append(slow.unnest("_g").select(columns))
+    return done[0] if len(done) == 1 else pl.concat(done).sort("line_no")

@@ -133,3 +133,20 @@ def test_source_format_and_provenance_per_file_across_files_and_blocks(tmp_path)
     ]
     frame.loc[frame.index[frame["source"] == "a.log"][0], "source"] = "b.log"
     assert (frame["source"] == "b.log").sum() == 121
+
+
+@pytest.mark.parametrize("repeat", [40, 1], ids=["a handful of words", "a word per row"])
+def test_severity_is_worked_out_per_distinct_word_or_per_row_alike(repeat):
+    import polars as pl
+
+    from postmortem_kit.ingest.columns import with_severity
+
+    words = {"WARN": "warning", "[error]": "error", " Info ": "info", "30": "info",
+             "FATAL:": "critical", "bogus": None, None: None}  # fmt: skip
+    raw = [w for w in words for _ in range(repeat)]
+    if repeat == 1:  # nearly every value another: free text after the known words
+        raw += [f"free text {i}" for i in range(40)]
+    frame = with_severity(pl.DataFrame({"severity_raw": raw}, schema={"severity_raw": pl.String}))
+    expected = [words.get(w) for w in raw]
+    assert frame["severity"].to_list() == expected
+    assert frame["severity"].dtype == pl.String

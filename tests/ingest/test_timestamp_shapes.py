@@ -27,6 +27,9 @@ TAILS = [
     " +0200 INFO", "-05:00 INFO", " -05:00 x", ",5 INFO", ".123456789 INFO", ",0401 INFO",
     " INFO2 x", " PM INFO", " GMT", " Z INFO", " warning: lower case", " 123 numbers first",
     " :: INFO", " > ERROR >", " ) INFO", "] INFO",
+    # a word of another kind first: a thread, a host, a program (log4j's and syslog's layouts)
+    " [main] INFO c.s.OrderService - x", " web-1 api[12]: ERROR x", " (x) INFO", " {json}",
+    " \u00a0INFO x", " \u2003", " - 0400 x", " 5 x", " UTC-5 x", " -", "- INFO", " =x", " 'q'",
 ]  # fmt: skip
 
 
