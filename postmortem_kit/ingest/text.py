@@ -87,7 +87,9 @@ def _timestamps(events: pl.DataFrame, styles, ctx: ParseContext) -> pl.DataFrame
     return events.with_columns(timestamp=utc, time_note=note).drop("ts")
 
 
-def extract_lines(lines: pl.DataFrame, pattern: str, fast: str | None = None) -> pl.DataFrame:
+def extract_lines(
+    lines: pl.DataFrame, pattern: str, fast: str | tuple[str, ...] | None = None
+) -> pl.DataFrame:
     """``lines`` with the named groups of ``pattern`` as columns (null where it does not
     match; ``pattern`` must have a ``ts`` group that is set whenever it matches).
 
@@ -98,8 +100,14 @@ def extract_lines(lines: pl.DataFrame, pattern: str, fast: str | None = None) ->
     ``pattern``'s (the others are null). Lines it misses go through ``pattern``. A fast
     pattern may stop before the message: its ``_head`` group is then the part of the line
     before it, and ``message`` is the rest of the line (capturing a trailing ``.*`` costs
-    several times what the rest of a syslog pattern does).
+    several times what the rest of a syslog pattern does). Several fast patterns (a tuple)
+    are tried in turn, each on the lines the ones before it missed: one pattern of two
+    alternative shapes is no longer one-pass.
     """
+    if isinstance(fast, tuple):
+        fast, others = (fast[0], fast[1:] or None) if fast else (None, None)
+    else:
+        others = None
     if fast is None:
         g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g"))
         return g.unnest("_g")
@@ -118,7 +126,7 @@ def extract_lines(lines: pl.DataFrame, pattern: str, fast: str | None = None) ->
     miss = g.select(pl.col("ts").is_null() & pl.col("line").is_not_null()).to_series()
     if not miss.any():
         return g
-    slow = extract_lines(g.filter(miss).select(lines.columns), pattern)
+    slow = extract_lines(g.filter(miss).select(lines.columns), pattern, others)
     return pl.concat([g.filter(~miss), slow]).sort("line_no")
 
 
@@ -132,7 +140,7 @@ def line_preparer(
     pattern: str,
     derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     *,
-    fast: str | None = None,
+    fast: str | tuple[str, ...] | None = None,
 ) -> Callable[[pl.DataFrame], pl.DataFrame]:
     """The pure, per-line part of a one-regex parser: the pattern's groups as columns (see
     :func:`extract_lines` for ``fast``), then ``derive`` (which must use only the line's own
@@ -155,7 +163,7 @@ def line_parser(
     label: str,
     multiline: bool = False,
     derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
-    fast: str | None = None,
+    fast: str | tuple[str, ...] | None = None,
 ) -> Parser:
     """A parser for a one-regex line format.
 
@@ -255,13 +263,15 @@ RFC3164 = (
     rf"^(?:<(?P<_pri>\d{{1,3}})>)?(?P<ts>{_BSD}|{_ISO}) (?P<host>\S+) "
     r"(?:(?P<program>[^\s\[:]+)(?:\[(?P<pid>\d+)\])?: )?(?P<message>.*)$"
 )
-#: :data:`RFC3164` narrowed to a one-pass pattern (see :func:`extract_lines`): a BSD
-#: timestamp, a printable-ASCII host and program (the program without ``:`` or ``[``), and
-#: the message left to slicing. Other lines (ISO timestamps, no program tag, non-ASCII
-#: names) go through :data:`RFC3164`.
-RFC3164_FAST = (
-    rf"^(?P<_head>(?:<(?P<_pri>\d{{1,3}})>)?(?P<ts>{_BSD}) (?P<host>[!-~]+) "
+#: :data:`RFC3164` narrowed to one-pass patterns (see :func:`extract_lines`): a BSD
+#: timestamp, then (for the lines that have none) an ISO 8601 one (rsyslog's high-precision
+#: format); a printable-ASCII host and program (the program without ``:`` or ``[``), and
+#: the message left to slicing. Other lines (no program tag, non-ASCII names) go through
+#: :data:`RFC3164`.
+RFC3164_FAST = tuple(
+    rf"^(?P<_head>(?:<(?P<_pri>\d{{1,3}})>)?(?P<ts>{stamp}) (?P<host>[!-~]+) "
     r"(?P<program>[!-9;-Z\\\]-~]+)(?:\[(?P<pid>\d+)\])?: )"
+    for stamp in (_BSD, _ISO)
 )
 RFC3164_SNIFF = rf"^(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) \S+ [^\s\[:]+(?:\[\d+\])?:(?: |$)"
 _SD = r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)'
