@@ -104,8 +104,11 @@ def extract_lines(
     are tried in turn, each on the lines the ones before it missed: one pattern of two
     alternative shapes is no longer one-pass.
     """
-    if isinstance(fast, tuple):
-        fast, others = (fast[0], fast[1:] or None) if fast else (None, None)
+    if isinstance(fast, tuple):  # the one that reads the first line first (a file has one)
+        first = lines["line"].drop_nulls().head(1).to_list()
+        fits = [p for p in fast if first and re.match(p, first[0])]
+        order = fits[:1] + [p for p in fast if p not in fits[:1]]
+        fast, others = (order[0], tuple(order[1:]) or None) if order else (None, None)
     else:
         others = None
     if fast is None:
@@ -156,6 +159,15 @@ def line_preparer(
     return prepare
 
 
+def _first_fitting(styles: tuple[TimeStyle, ...], ts: pl.Series) -> tuple[TimeStyle, ...]:
+    """``styles`` with the one whose pattern reads the first time first: a block's times
+    are mostly of one style, and the others then need not be tried on them. (A line
+    format's styles are of disjoint shapes, so the order changes no time read.)"""
+    first = ts.drop_nulls().head(1).to_list()
+    fits = next((s for s in styles if first and s.regex.search(first[0])), None)
+    return styles if fits is None else (fits, *(s for s in styles if s is not fits))
+
+
 def line_parser(
     pattern: str,
     styles: tuple[str, ...],
@@ -183,7 +195,7 @@ def line_parser(
         else:
             events = reject_rows(ctx, g, ~event, f"does not match the {label} layout")
             events = events.drop("line").with_columns(_lines=pl.lit(1, pl.Int64))
-        events = _timestamps(events, style_objs, ctx)
+        events = _timestamps(events, _first_fitting(style_objs, events["ts"]), ctx)
         drop = [c for c in events.columns if c.startswith("_") and c != "_lines"] + ["line"]
         return events.drop([c for c in drop if c in events.columns])
 

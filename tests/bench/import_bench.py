@@ -11,7 +11,9 @@ RSS too), and a naive Python loop (``re`` + ``strptime``; ``json.loads`` or the 
 module). The ``nginx.gz`` row is the nginx file
 gzipped (level 6): the engine reads it with ``read_csv`` (``scan_csv`` reads no compressed
 file), and its MB, MB/s and RSS/file count the text inside. A last row times a window of
-1 % of the file cut by byte-offset bisection.
+1 % of the file cut by byte-offset bisection. Two formats come in a second layout too:
+``syslog-iso`` (rsyslog's high-precision times) and ``log4j`` (timestamped text with the
+thread before the level), so that the table is not only the layouts a reader does best.
 
 Usage: ``.venv/bin/python tests/bench/import_bench.py [--lines N] [--formats F,...] [--keep DIR]``
 """
@@ -70,7 +72,8 @@ def generate(kind: str, n: int, folder: Path) -> Path:
         return path
     path = folder / {"nginx": "access.log", "syslog": "syslog", "json": "app.jsonl",
                      "logfmt": "app.logfmt", "text": "app.log", "csv": "events.csv",
-                     "journald": "journal.json"}[kind]  # fmt: skip
+                     "journald": "journal.json", "log4j": "service.log",
+                     "syslog-iso": "messages"}[kind]  # fmt: skip
     with path.open("w", encoding="utf-8") as out:
         buf = []
         for i, (t, rnd) in enumerate(_times(n)):
@@ -87,6 +90,11 @@ def generate(kind: str, n: int, folder: Path) -> Path:
             elif kind == "syslog":
                 buf.append(
                     f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S} db-{i % 4} "
+                    f"postgres[{1000 + i % 500}]: LOG:  {word} event {i} took {rnd.random():.3f} s\n"  # noqa: E501
+                )
+            elif kind == "syslog-iso":  # rsyslog's high-precision format
+                buf.append(
+                    f"{moment.isoformat(timespec='microseconds')} db-{i % 4} "
                     f"postgres[{1000 + i % 500}]: LOG:  {word} event {i} took {rnd.random():.3f} s\n"  # noqa: E501
                 )
             elif kind == "json":
@@ -117,6 +125,12 @@ def generate(kind: str, n: int, folder: Path) -> Path:
                     "SYSLOG_IDENTIFIER": "api", "_PID": str(100 + i % 50),
                     "_SYSTEMD_UNIT": "api.service", "MESSAGE": f"{word} event {i}",
                 }) + "\n")  # fmt: skip
+            elif kind == "log4j":  # log4j's and logback's usual layout: the thread first
+                buf.append(
+                    f"{moment.strftime('%Y-%m-%d %H:%M:%S')},{int(moment.microsecond / 1000):03d} "
+                    f"[worker-{i % 8}] {('INFO', 'WARN', 'ERROR')[i % 3]} c.s.OrderService - "
+                    f"{word} {i}\n"
+                )
             elif kind == "text":
                 buf.append(
                     f"{moment.strftime('%Y-%m-%d %H:%M:%S')},{int(moment.microsecond / 1000):03d} "
@@ -141,6 +155,9 @@ NAIVE = {
     "csv": None,
     "logfmt": (r'(\w+)=("[^"]*"|\S+)', None, None),
     "text": (r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\w+) (.*)$", 1, "%Y-%m-%d %H:%M:%S,%f"),
+    "log4j": (r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) \[([^\]]+)\] (\w+) (.*)$", 1,
+              "%Y-%m-%d %H:%M:%S,%f"),
+    "syslog-iso": (r"^(\S+) (\S+) ([^\[:]+)(?:\[(\d+)\])?: (.*)$", 1, None),
 }  # fmt: skip
 
 
@@ -184,7 +201,10 @@ def naive(kind: str, path: Path) -> int:
             m = rx.match(line)
             if m:
                 text = m.group(group)
-                dt.datetime.strptime("2026 " + text if kind == "syslog" else text, fmt)
+                if fmt is None:
+                    dt.datetime.fromisoformat(text)
+                else:
+                    dt.datetime.strptime("2026 " + text if kind == "syslog" else text, fmt)
                 rows += 1
     return rows
 
@@ -201,6 +221,10 @@ ENGINE = {
              "%Y-%m-%d %H:%M:%S,%3f"),
     "logfmt": (r'time=(?P<ts>\S+) level=(?P<level>\S+) msg="(?P<message>[^"]*)"',
                "%Y-%m-%dT%H:%M:%S%.fZ"),
+    "log4j": (r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) \[(?P<thread>[^\]]+)\] "
+              r"(?P<level>\w+) (?P<message>.*)$", "%Y-%m-%d %H:%M:%S,%3f"),
+    "syslog-iso": (r"^(?P<ts>\S+) (?P<host>\S+) (?P<program>[^\[:]+)(?:\[(?P<pid>\d+)\])?: "
+                   r"(?P<message>.*)$", "%Y-%m-%dT%H:%M:%S%.f%:z"),
 }  # fmt: skip
 
 
@@ -229,9 +253,10 @@ def engine(kind: str, path: Path) -> int:
     kind = kind.removesuffix(".gz")
     pattern, ts_fmt = ENGINE[kind]
     ts = pl.col("ts") if kind != "syslog" else pl.lit("2026 ") + pl.col("ts")
+    dtype = pl.Datetime("ns", "UTC") if kind == "syslog-iso" else pl.Datetime("ns")
     out = (
         frame.select(pl.col("line").str.extract_groups(pattern).alias("g")).unnest("g")
-        .with_columns(ts.str.strptime(pl.Datetime("ns"), ts_fmt, strict=False))
+        .with_columns(ts.str.strptime(dtype, ts_fmt, strict=False))
         .collect()
     )  # fmt: skip
     return out.height
@@ -285,6 +310,12 @@ def _normalising(kind: str) -> dict:
                      **_level("level")),
         "logfmt": dict(timestamp=pl.col("ts").str.strptime(utc, ENGINE["logfmt"][1], strict=False),
                        **_level("level")),
+        "log4j": dict(timestamp=pl.col("ts").str.strptime(pl.Datetime("ns"), ENGINE["log4j"][1],
+                                                          strict=False).dt.replace_time_zone("UTC"),
+                      **_level("level")),
+        "syslog-iso": dict(timestamp=pl.col("ts").str.strptime(utc, ENGINE["syslog-iso"][1],
+                                                               strict=False),
+                           pid=pl.col("pid").cast(pl.Int64)),
     }[kind]  # fmt: skip
 
 
@@ -394,7 +425,10 @@ def settle(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--formats", default="nginx,syslog,json,logfmt,text,nginx.gz,csv,journald")
+    parser.add_argument(
+        "--formats",
+        default="nginx,syslog,syslog-iso,json,logfmt,text,log4j,nginx.gz,csv,journald",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="Generate into this folder.")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -409,7 +443,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pmk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"log import benchmark: {args.lines:,} lines per format, seed {SEED}, files in {folder}")
-    header = (f"{'format':8} {'MB':>6} {'rows':>9} {'ours s':>6} {'cpu s':>5} {'lines/s':>9} "
+    header = (f"{'format':10} {'MB':>6} {'rows':>9} {'ours s':>6} {'cpu s':>5} {'lines/s':>9} "
               f"{'MB/s':>5} {'RSS/file':>8} {'engine s':>8} {'cpu s':>5} {'×engine':>7} "
               f"{'cpu×eng':>7} {'norm s':>6} {'×norm':>5} {'cpu×norm':>8} {'norm RSS':>8} "
               f"{'naive s':>7} {'×faster':>7}")  # fmt: skip
@@ -428,7 +462,7 @@ def main() -> None:
         slow = measure("naive", kind, path)
         extra = mine["peak"] - mine["base"]
         print(
-            f"{kind:8} {size / 1e6:6.1f} {mine['rows']:9,} {mine['seconds']:6.2f} "
+            f"{kind:10} {size / 1e6:6.1f} {mine['rows']:9,} {mine['seconds']:6.2f} "
             f"{mine['cpu']:5.2f} {args.lines / mine['seconds']:9,.0f} "
             f"{size / 1e6 / mine['seconds']:5.0f} {extra / size:8.2f} {bare['seconds']:8.2f} "
             f"{bare['cpu']:5.2f} {mine['seconds'] / bare['seconds']:7.2f} "
