@@ -278,6 +278,26 @@ def test_syslog_new_year_rollover(tmp_path):
     assert "rollover" in " ".join(report_of(inferred).files[0].notes)
 
 
+@pytest.mark.parametrize("first", ["iso", "bsd"])
+def test_syslog_with_iso_and_bsd_times_mixed_in_either_order(tmp_path, first):
+    # rsyslog's high-precision times and the classic ones, in one file and in one block:
+    # the block tries first the shape and style of its first line, then the other
+    iso = [f"2026-10-14T16:07:{s:02d}.250+02:00 db-1 postgres[811]: iso {s}" for s in range(30)]
+    bsd = [f"Oct 14 14:08:{s:02d} db-2 kernel: bsd {s}" for s in range(30)]
+    lines = [x for pair in zip(iso, bsd, strict=True) for x in pair]
+    if first == "bsd":
+        lines = lines[1:] + lines[:1]
+    path = write(tmp_path, "syslog", "".join(line + "\n" for line in lines))
+    frame = load_logs(path, tz="UTC", year=2026, chunk_bytes=1024)
+    f = report_of(frame).files[0]
+    assert f.format == "syslog-rfc3164" and f.rows == 60 and not f.rejects
+    got = dict(zip(frame["message"], frame["timestamp"], strict=True))
+    for s in range(30):
+        assert got[f"iso {s}"] == utc(f"2026-10-14T14:07:{s:02d}.25Z")
+        assert got[f"bsd {s}"] == utc(f"2026-10-14T14:08:{s:02d}Z")
+    assert set(frame.loc[frame["message"].str.startswith("iso"), "program"]) == {"postgres"}
+
+
 def test_syslog_5424_severity_from_pri(tmp_path):
     path = write(
         tmp_path,
