@@ -496,12 +496,18 @@ def month_expr(cols) -> pl.Expr:
     )
 
 
+#: A month's first three letters as logs write them (``oct``, ``Oct``, ``OCT``), in month
+#: order: the month is the category's index // 3 + 1 (half the cost of lower-casing the text
+#: and mapping it); other spellings go the regex way.
+_MONTH_PREFIXES = pl.Enum([v for m in MONTHS for v in (m, m.title(), m.upper())])
+
+
 def _leading_months(source: pl.DataFrame, style: TimeStyle) -> pl.Series:
     """Month of each value of a year-less style that starts with the month's name, for
     :func:`infer_years`; values that do not start so get it from the style's pattern."""
     months = source.select(
-        pl.col("_t").str.slice(0, 3).str.to_lowercase()
-        .replace_strict(MONTHS, default=None, return_dtype=pl.Int64)
+        (pl.col("_t").str.slice(0, 3).cast(_MONTH_PREFIXES, strict=False).to_physical() // 3 + 1)
+        .cast(pl.Int64)
     ).to_series()  # fmt: skip
     missing = months.is_null() & source["_t"].is_not_null()
     if missing.any():

@@ -313,6 +313,28 @@ def test_syslog_5424_severity_from_pri(tmp_path):
     assert frame["timestamp"].iloc[1] == utc("2026-10-14T14:07:01Z")
 
 
+def test_year_less_months_in_any_case_roll_over_at_new_year(tmp_path):
+    # the month of a year-less time is read from its first letters whatever their case
+    months = ["Dec", "DEC", "dEc", "jan", "Jan", "JAN", "jAN"]
+    days = ["31", "31", "31", " 1", " 1", " 1", " 1"]
+    lines = [
+        f"{m} {d} 23:59:{i:02d} web-1 a: line {i}"
+        for i, (m, d) in enumerate(zip(months, days, strict=True))
+    ]
+    path = write(tmp_path, "app.log", "".join(line + "\n" for line in lines))
+    frame = load_logs(path, year=2025, format="text")
+    expected = [f"2025-12-31T23:59:{i:02d}Z" for i in range(3)]
+    expected += [f"2026-01-01T23:59:{i:02d}Z" for i in range(3, 7)]
+    assert list(frame["timestamp"]) == [utc(t) for t in expected]
+    assert "1 rollover(s) at New Year" in " ".join(report_of(frame).files[0].notes)
+    # without year=: a February line in a file last written in January is last year's
+    path = write(tmp_path, "feb.log", "FEB 10 08:00:00 web-1 a: x\nfeb 11 08:00:00 web-1 a: y\n")
+    stamp = pd.Timestamp("2026-01-15T12:00:00Z").timestamp()
+    os.utime(path, (stamp, stamp))
+    inferred = load_logs(path, format="text")
+    assert list(inferred["timestamp"]) == [utc("2025-02-10T08:00:00Z"), utc("2025-02-11T08:00:00Z")]
+
+
 def test_generic_text_attaches_stack_traces(tmp_path):
     path = write(
         tmp_path,
