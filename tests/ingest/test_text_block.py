@@ -243,3 +243,23 @@ def test_a_dst_repeat_is_no_clean_block(tmp_path):
     assert 10 < _fast_blocks(path, "Europe/Berlin", clean=True) < _fast_blocks(path, clean=True)
     frame = assert_same(path, "text", tz="Europe/Berlin")
     assert frame["time_note"].notna().sum() == 2 * 240
+
+
+def test_a_time_out_of_range_first_leaves_later_clean_blocks_clean(tmp_path, monkeypatch):
+    from postmortem_kit.ingest import textblock
+
+    monkeypatch.setattr(textblock, "_FORMATS", {})  # nothing found for the shape yet
+    good = [_clean_event("comma millis", i) for i in range(600)]
+    path = _write(tmp_path / "app.log", good)
+    bad = _write(tmp_path / "bad.log", [good[0].replace("2026-10-14", "2026-13-14"), *good[1:]])
+    ctx = ParseContext(
+        name=path.name, tz=None, year=None, last_known=dt.date.today(),
+        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
+    )  # fmt: skip
+    parse_text(split_lines(path.read_bytes())[0], ctx)
+    style, _ = ctx.state["text_style"]
+    shape = ctx.state["text_shape"]
+    for file, taken in ((bad, False), (path, True)):  # the month-13 line first, then clean
+        lines, _ = split_lines(file.read_bytes())
+        rows = read_clean_block(lines, first_line=1, ctx=ctx, style=style, shape=shape)
+        assert (rows is not None) is taken
