@@ -1,12 +1,13 @@
-"""A file's timestamp shape: the first timestamp's text with its digits generalised, as a
-one-pass regex that the generic text reader tries before its full pattern.
+"""A file's timestamp shape: the first timestamp's text with its digits generalised, in
+one-pass regexes that the generic text reader tries before its full pattern.
 
 A style's full pattern has optional and alternative parts (fractions, zones, ``T`` or a
 space), so the regex engine cannot run it as a one-pass DFA; capturing with it costs about
 three times what a pattern of fixed shape does. Most lines of a file share one shape, so
-the lines of that shape go through the narrow pattern and only the others through the full
-one. The narrow pattern must give exactly what the full one gives wherever it matches:
-a test holds it to that.
+the lines of that shape go through the shape's patterns (:data:`SHAPE_WAYS`: a level word
+right after the time, else anything that cannot belong to the time) and only the others
+through the full one. The shape's patterns must give exactly what the full one gives
+wherever they match: a test holds them to that.
 """
 
 from __future__ import annotations
