@@ -263,3 +263,11 @@ def test_a_time_out_of_range_first_leaves_later_clean_blocks_clean(tmp_path, mon
         lines, _ = split_lines(file.read_bytes())
         rows = read_clean_block(lines, first_line=1, ctx=ctx, style=style, shape=shape)
         assert (rows is not None) is taken
+
+
+def test_clean_blocks_of_crlf_lines(tmp_path):
+    events = [_clean_event("comma millis", i).replace("\n", "\r\n") for i in range(600)]
+    path = _write(tmp_path / "app.log", events)
+    assert _fast_blocks(path, clean=True) == _fast_blocks(path) > 20
+    frame = assert_same(path, "text", window=("2026-10-14T14:03:00Z", "2026-10-14T14:09:00Z"))
+    assert 0 < len(frame) < 600 and not frame["message"].str.contains("\r").any()
