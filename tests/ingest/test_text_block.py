@@ -6,6 +6,7 @@ so that the comparison is never between two runs of the general way."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import pandas as pd
@@ -271,3 +272,52 @@ def test_clean_blocks_of_crlf_lines(tmp_path):
     assert _fast_blocks(path, clean=True) == _fast_blocks(path) > 20
     frame = assert_same(path, "text", window=("2026-10-14T14:03:00Z", "2026-10-14T14:09:00Z"))
     assert 0 < len(frame) < 600 and not frame["message"].str.contains("\r").any()
+
+
+#: Pieces of random timestamped-text files: time shapes, separators, the words after the
+#: time (levels, threads, hosts, zones, numbers, odd spaces) and the rest of the line.
+FUZZ_STAMPS = (
+    lambda t: f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}",
+    lambda t: f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond:06d}Z",
+    lambda t: f"{t:%Y-%m-%dT%H:%M:%S}+02:00",
+    lambda t: f"{t:%Y-%m-%d %H:%M:%S}",
+    lambda t: f"{t:%d/%b/%Y:%H:%M:%S} +0000",
+)
+FUZZ_SEPARATORS = (" ", " ", " ", "  ", " - ", " | ", "\t", ": ", ",", " :: ", "] ", ":", " [")
+FUZZ_WORDS = (
+    "INFO", "WARN", "ERROR", "debug", "Notice", "[main]", "web-1", "UTC", "EST", "42", "+0200",
+    "-0500", ".5", ",123", "\u00a0INFO", "\u2003x", "PM", "fatal:", "(x)", "app[12]:", "ünï", "",
+    "E", "[ERROR]", "<warn>", "level=info",
+)  # fmt: skip
+FUZZ_TAILS = ("", " order 1", " c.s.Svc - did it", "  trailing  ", " [ERROR] later", " ünï ok")
+
+
+def _random_file(rnd: random.Random) -> list[str]:
+    """A file of one layout (time shape, separator, three words), with some odd lines of
+    another (stack trace lines, other shapes, other separators and words), across the hour
+    Berlin's clock goes back (02:00-03:00 on 2026-10-25 happens twice)."""
+    stamp, sep = rnd.choice(FUZZ_STAMPS), rnd.choice(FUZZ_SEPARATORS)
+    words, odd = rnd.sample(FUZZ_WORDS, 3), rnd.random() * 0.03
+    t = dt.datetime(2026, 10, 25, 1, 30) + dt.timedelta(seconds=rnd.random() * 100)
+    lines = []
+    for _ in range(rnd.randint(200, 400)):
+        t += dt.timedelta(seconds=rnd.random() * 30)
+        if rnd.random() < odd:
+            lines.append("\tat com.x.Y(Y.java:1)")
+        elif rnd.random() < odd:
+            lines.append(rnd.choice(FUZZ_STAMPS)(t) + rnd.choice(FUZZ_SEPARATORS)
+                         + rnd.choice(FUZZ_WORDS) + rnd.choice(FUZZ_TAILS))  # fmt: skip
+        else:
+            lines.append(stamp(t) + sep + rnd.choice(words) + rnd.choice(FUZZ_TAILS))
+    return lines
+
+
+def test_random_files_read_alike_both_ways(tmp_path):
+    rnd = random.Random(2041)
+    clean = 0
+    for case in range(24):
+        path = _write(tmp_path / f"app{case}.log", [line + "\n" for line in _random_file(rnd)])
+        tz = rnd.choice([None, "Europe/Berlin", "Europe/Berlin", "America/New_York"])
+        assert_same(path, "text", tz=tz)
+        clean += _fast_blocks(path, tz, clean=True)
+    assert clean > 20  # the one-query way was among those compared
