@@ -429,10 +429,12 @@ def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
 
 #: Characters stripped between a timestamp and its message (then whitespace).
 _AFTER_TS = r"[ \t,;:\-|\]>)]*"
-#: Characters of that set that also open a level word in :data:`LEVEL` (``[\s\[<(|]``).
-_OPENS_LEVEL = (" ", "\t", "|")
 #: :data:`LEVEL` looks at this many characters after the timestamp.
 _LEVEL_WITHIN = 120
+#: The level search of the text after a timestamp: a level word right after it, whatever
+#: separates the two (``14:00:00,000:INFO:root``, Python's ``%(asctime)s:%(levelname)s``),
+#: else :data:`LEVEL`'s first.
+REST_LEVEL = rf"^{_AFTER_TS}\s*(?P<_l0>{_LEVEL_WORDS})(?:$|[\s\]>)|:,])|" + LEVEL
 
 
 def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
@@ -451,9 +453,9 @@ def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataF
         ).str.strip_chars(),
     )
     # Level words sit near the timestamp: look only at the next 120 characters.
-    head = pl.col("_rest").str.slice(0, _LEVEL_WITHIN).str.extract_groups(LEVEL).alias("_lv")
-    g = g.with_columns(head).unnest("_lv")
-    return g.with_columns(severity_raw=pl.coalesce("_l1", "_l2", "_l3")).select(
+    head = pl.col("_rest").str.slice(0, _LEVEL_WITHIN).str.extract_groups(REST_LEVEL)
+    g = g.with_columns(head.alias("_lv")).unnest("_lv")
+    return g.with_columns(severity_raw=pl.coalesce("_l0", "_l1", "_l2", "_l3")).select(
         "line_no", "line", "ts", "message", "severity_raw"
     )
 
@@ -466,10 +468,10 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -
     ``_w``: what the general path strips) and the word right after that: a level word when
     it is one of :data:`LEVEL`'s (a whole word, as :data:`LEVEL` has it end at a
     non-letter). The message is the rest of the line, sliced off. A level word found so is
-    what :data:`LEVEL` finds first when the character before it opens a level word and it
-    ends inside the searched characters; the other lines with a timestamp get
-    :data:`LEVEL`'s search. Lines of the file's timestamp ``shape`` (when known) are read
-    by a one-pass pattern first (see :mod:`.tsshape`)."""
+    what :data:`REST_LEVEL` finds first when it ends inside the searched characters; the
+    other lines with a timestamp get :data:`REST_LEVEL`'s search. Lines of the file's
+    timestamp ``shape`` (when known) are read by a one-pass pattern first (see
+    :mod:`.tsshape`)."""
     pattern = (
         rf"^(?P<ts>{_bare(style.pattern.removeprefix('^'))})(?P<_s>{_AFTER_TS})(?P<_w>\s*)"
         r"(?:(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$))?"
@@ -481,31 +483,28 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -
 def after_timestamp() -> dict[str, pl.Expr]:
     """``message`` and ``severity_raw`` from the groups ``ts``, ``_s``, ``_w`` and ``_l1`` of
     the pattern of a timestamp that starts the line (see :func:`_at_start`): the rest of
-    the line, and the word after the timestamp when it is a level word that :data:`LEVEL`
-    would find first (null where :func:`search_levels` must search)."""
+    the line, and the word after the timestamp when it is a level word, which
+    :data:`REST_LEVEL` would find first (null where :func:`search_levels` must search)."""
     s, w, word = pl.col("_s"), pl.col("_w"), pl.col("_l1")
     skip = pl.col("ts").str.len_chars() + s.str.len_chars() + w.str.len_chars()
-    opens = (w != "") | (s == "")
-    for ch in _OPENS_LEVEL:
-        opens = opens | s.str.ends_with(ch)
     inside = s.str.len_chars() + w.str.len_chars() + word.str.len_chars() < _LEVEL_WITHIN
     return {
         "message": pl.col("line").str.slice(skip).str.strip_chars_end(),
-        "severity_raw": pl.when(opens & inside & word.is_in(_LEVEL_SET)).then(word),
+        "severity_raw": pl.when(inside & word.is_in(_LEVEL_SET)).then(word),
     }
 
 
 def search_levels(g: pl.DataFrame) -> pl.DataFrame:
-    """``g`` (with :func:`after_timestamp`'s columns) with :data:`LEVEL`'s search for a
+    """``g`` (with :func:`after_timestamp`'s columns) with :data:`REST_LEVEL`'s search for a
     level word in the lines with a timestamp but no level word right after it."""
     search = g.select(pl.col("ts").is_not_null() & pl.col("severity_raw").is_null()).to_series()
     if search.any():
         rows = search.arg_true()
         rest = g.filter(search).select(
             pl.col("line").str.slice(pl.col("ts").str.len_chars(), _LEVEL_WITHIN)
-            .str.extract_groups(LEVEL).alias("_lv")
+            .str.extract_groups(REST_LEVEL).alias("_lv")
         ).unnest("_lv")  # fmt: skip
-        found = rest.select(pl.coalesce("_l1", "_l2", "_l3")).to_series()
+        found = rest.select(pl.coalesce("_l0", "_l1", "_l2", "_l3")).to_series()
         g = g.with_columns(g["severity_raw"].scatter(rows, found))
     return g.select("line_no", "line", "ts", "message", "severity_raw")
 

@@ -449,8 +449,9 @@ def test_import_report_prints_readably(tmp_path):
 
 
 def test_generic_text_level_word_and_message_after_the_timestamp(tmp_path):
-    # The level word is taken only where a search of the 120 characters after the timestamp
-    # finds it first: after a space or "|" (not after ","), a whole word, else further on.
+    # The level word is a whole word in the 120 characters after the timestamp: right after
+    # it, whatever separates the two (",", ":" as Python's "%(asctime)s:%(levelname)s"
+    # writes it), else the first after a space, "|" or "[".
     log = tmp_path / "app.log"
     log.write_text(
         "2026-10-14 00:00:00,100 ,INFO comma before the word\n"
@@ -459,12 +460,15 @@ def test_generic_text_level_word_and_message_after_the_timestamp(tmp_path):
         "2026-10-14 00:00:03,000 INFOx then ERROR later\n"
         "2026-10-14 00:00:04,000 INFORMATION: tabs after \t \n"
         "2026-10-14 00:00:05,000 " + "-" * 118 + " ERROR too far\n"
-        "2026-10-14 00:00:06,000 DEBUG\n",
+        "2026-10-14 00:00:06,000 DEBUG\n"
+        "2026-10-14 00:00:07,000:WARNING:root:python logging\n"
+        "2026-10-14 00:00:08,000 x,ERROR not right after the time\n"
+        "[x] 2026-10-14 00:00:09,000:ERROR:db:a time further on\n",
         encoding="utf-8",
     )
     df = load_logs(log, format="text", tz="UTC")
     assert df["severity_raw"].astype(object).where(df["severity_raw"].notna(), None).tolist() == [
-        None, "ERROR", "WARN", "ERROR", "INFORMATION", None, "DEBUG",
+        "INFO", "ERROR", "WARN", "ERROR", "INFORMATION", None, "DEBUG", "WARNING", None, "ERROR",
     ]  # fmt: skip
     assert df["message"].tolist() == [
         "INFO comma before the word",
@@ -474,7 +478,10 @@ def test_generic_text_level_word_and_message_after_the_timestamp(tmp_path):
         "INFORMATION: tabs after",
         "ERROR too far",
         "DEBUG",
+        "WARNING:root:python logging",
+        "x,ERROR not right after the time",
+        "[x] ERROR:db:a time further on",
     ]
     assert df["severity"].astype(object).where(df["severity"].notna(), None).tolist() == [
-        None, "error", "warning", "error", "info", None, "debug",
+        "info", "error", "warning", "error", "info", None, "debug", "warning", None, "error",
     ]  # fmt: skip
