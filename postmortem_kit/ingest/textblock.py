@@ -21,7 +21,6 @@ millisecond however small the block.
 from __future__ import annotations
 
 import copy
-import re
 
 import polars as pl
 
@@ -115,9 +114,8 @@ def read_clean_block(
     way = shape_way(shape, lines["line"][0])
     if way is None:
         return None
-    pattern, columns = way
-    first = re.match(pattern, lines["line"][0])
-    found = _format(style, shape, first["ts"])
+    pattern, columns, first = way
+    found = _format(style, shape, first)
     if not found:
         return None
     fmt, aware = found

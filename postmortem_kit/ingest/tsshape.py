@@ -94,12 +94,13 @@ def wide_columns() -> dict[str, pl.Expr]:
 SHAPE_WAYS = ((fast_pattern, fast_columns), (wide_pattern, wide_columns))
 
 
-def shape_way(shape: str, first: str):
+def shape_way(shape: str, first: str) -> tuple[str, dict[str, pl.Expr], str] | None:
     """The narrowest of :data:`SHAPE_WAYS` that reads ``first`` (a block's first line),
-    as ``(pattern, columns)``; ``None`` when none does."""
+    as ``(pattern, columns, the first line's timestamp)``; ``None`` when none does."""
     for pattern, columns in SHAPE_WAYS:
-        if re.match(pattern(shape), first):
-            return pattern(shape), columns()
+        found = re.match(pattern(shape), first)
+        if found:
+            return pattern(shape), columns(), found["ts"]
     return None
 
 

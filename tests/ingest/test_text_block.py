@@ -225,9 +225,9 @@ def test_a_block_less_clean_goes_the_way_of_the_others(tmp_path, spoil):
     assert_same(path, "text")
 
 
-def test_a_word_after_a_colon_is_searched_for_in_a_clean_block(tmp_path):
-    # the word right after the time does not start the message with a separator the level
-    # search knows (" ", "|", "["...): LEVEL's search of the rest decides, both ways
+def test_a_level_after_a_colon_in_a_clean_block(tmp_path):
+    # a level word right after the time, whatever separates the two (here ":"), is the
+    # level: the one-query way reads it as the general way does
     events = [(line := _clean_event("comma millis", i))[:23] + ":" + line[24:] for i in range(600)]
     assert events[0].startswith("2026-10-14 14:00:00,000:INFO [worker-0]")
     path = _write(tmp_path / "app.log", events)
