@@ -8,6 +8,7 @@ import contextlib
 import copy
 import datetime as dt
 import fnmatch
+import itertools
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -263,6 +264,10 @@ class _FileReader:
                     if self.fmt is None or self.fmt.read_block is not None:  # else unused
                         first_line += chunks.count_lines(item[0])
 
+            head = next(items, None)
+            if head is not None:
+                self._prime(head[0])
+                items = itertools.chain([head], items)
             pending = None
             fill()
             while queue:
@@ -287,6 +292,20 @@ class _FileReader:
                 self._parse(pending, b"")
             self.tables = [packed.result() for packed in self.tables]
         return self._finish()
+
+    def _prime(self, block: bytes) -> None:
+        """Before the first block is handed out: choose the format on it when the head did
+        not, and let the format set up what it reads blocks with (:attr:`LogFormat.prime`),
+        so that the workers read the first blocks too."""
+        if self.fmt is not None and self.fmt.prime is None:
+            return
+        lines, _ = split_lines(block)
+        if not lines["line"].is_not_null().any():
+            return
+        if self.fmt is None:
+            self.fmt = _choose(self.opts.format, lines, self.name, self.report)
+        if self.fmt.prime is not None:
+            self.fmt.prime(lines, self.ctx)
 
     def _block(
         self, lines: pl.DataFrame, invalid: int, block: bytes, last: bool, pending

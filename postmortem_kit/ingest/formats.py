@@ -206,6 +206,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         "epoch s/ms/µs, …); lines without one (stack traces) continue the event before",
         sniff=text.sniff_text,
         parse=text.parse_text,
+        prime=text.prime_text,
         prepare=text.prepare_text,
         read_block=textblock.read_text_block,
         timestamp="the style found in the file's first lines; year-less styles use year= or the "

@@ -205,6 +205,12 @@ class LogFormat:
     #: after the last block), and may take a block only when its first line starts an event
     #: and ``following`` does too (or is ``None``): no event then spans two blocks.
     read_block: Callable[..., BlockRows | None] | None = None
+    #: Optional set-up from the file's first block, ``prime(lines, ctx)``, run once before
+    #: any block is read: it keeps in ``ctx.state`` what ``parse`` would choose on that
+    #: block (the generic text format's timestamp style), so that ``read_block`` can read
+    #: the first blocks too rather than leave them to the general way. ``parse`` must do
+    #: the same when it finds it not done.
+    prime: Callable[[pl.DataFrame, ParseContext], None] | None = None
     #: Bytes per block this format is best read in, when ``chunk_bytes=`` is not given
     #: (``None``: the reader's default). A block ``read_block`` reads costs little memory
     #: beyond its bytes, so JSON lines take larger blocks and pay the fixed cost per block

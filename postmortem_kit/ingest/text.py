@@ -546,26 +546,34 @@ def prepare_text(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     return lines if style is None else split_text(lines, style, at_start, state.get("text_shape"))
 
 
+def prime_text(lines: pl.DataFrame, ctx: ParseContext) -> None:
+    """Choose the file's timestamp style (and, for times that start the line, their shape)
+    from its first block's lines, once: the ``prime`` of the generic text format (see
+    :attr:`.LogFormat.prime`), so that the file's first blocks too can be read by
+    :func:`.textblock.read_text_block`."""
+    if "text_style" in ctx.state:  # a later chunk of the file: keep the first one's style
+        return
+    sample = sample_lines(lines)
+    style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN, dayfirst=ctx.dayfirst)
+    if ctx.dayfirst is None and (note := order_note(sample, style, limit=TIMESTAMP_WITHIN)):
+        ctx.report.notes.append(note)
+    at_start = style is not None and sum(
+        1 for line in sample if style.regex.match(line)
+    ) >= 0.8 * max(len(sample), 1)
+    ctx.state["text_style"] = (style, at_start)
+    if style is not None:
+        ctx.report.why += f"; style {style.name}"
+        if at_start:
+            ctx.state["text_shape"] = timestamp_shape(sample, style)
+
+
 def parse_text(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Generic reader: find the file's timestamp style, take each line with a timestamp near
     its start as an event and attach the lines without one (stack traces) to it."""
     if "ts" in lines.columns:  # split by :func:`prepare_text` in a worker
         return text_events(lines, ctx)
-    if "text_style" in ctx.state:  # a later chunk of the file: keep the first one's style
-        style, at_start = ctx.state["text_style"]
-    else:
-        sample = sample_lines(lines)
-        style, _ = sniff_style(sample, limit=TIMESTAMP_WITHIN, dayfirst=ctx.dayfirst)
-        if ctx.dayfirst is None and (note := order_note(sample, style, limit=TIMESTAMP_WITHIN)):
-            ctx.report.notes.append(note)
-        at_start = style is not None and sum(
-            1 for line in sample if style.regex.match(line)
-        ) >= 0.8 * max(len(sample), 1)
-        ctx.state["text_style"] = (style, at_start)
-        if style is not None:
-            ctx.report.why += f"; style {style.name}"
-            if at_start:
-                ctx.state["text_shape"] = timestamp_shape(sample, style)
+    prime_text(lines, ctx)
+    style, at_start = ctx.state["text_style"]
     if style is None:
         everything = pl.Series([True] * lines.height)
         return reject_rows(ctx, lines, everything, "no timestamp found").head(0)

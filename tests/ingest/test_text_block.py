@@ -5,7 +5,9 @@ so that the comparison is never between two runs of the general way."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gzip
 import random
 from pathlib import Path
 
@@ -15,11 +17,11 @@ import pytest
 
 from postmortem_kit.ingest.chunks import number_lines
 from postmortem_kit.ingest.importreport import FileReport
-from postmortem_kit.ingest.registry import ParseContext, get_format
+from postmortem_kit.ingest.registry import ParseContext, get_format, register_format
 from postmortem_kit.ingest.source import RawFile, split_lines
 from postmortem_kit.ingest.text import parse_text
 from postmortem_kit.ingest.textblock import read_clean_block
-from tests.ingest.blockcheck import BLOCK, assert_same
+from tests.ingest.blockcheck import BLOCK, assert_same, read
 
 START = dt.datetime(2026, 10, 14, 14, 0, 0)
 
@@ -158,6 +160,40 @@ def test_window_on_fast_text_blocks(tmp_path):
     assert _fast_blocks(path) > 10
     frame = assert_same(path, "text", window=window)
     assert 0 < len(frame) < 500 and frame["timestamp"].min() >= pd.Timestamp(window[0])
+
+
+def test_the_first_blocks_are_read_the_fast_way_too(tmp_path):
+    """The reader chooses the file's style on its first block before it hands any block
+    out (``LogFormat.prime``), so the first blocks too are read by ``read_block``, in the
+    workers, not left to the general way; a gzipped file, whose format is chosen on that
+    block too, as well."""
+    fmt = get_format("text")
+    taken: list[int] = []
+
+    def counting(data, *, first_line, ctx, following):
+        rows = fmt.read_block(data, first_line=first_line, ctx=ctx, following=following)
+        if rows is not None:
+            taken.append(first_line)
+        return rows
+
+    register_format(
+        dataclasses.replace(fmt, name="text-counted", aliases=(), read_block=counting),
+        replace=True,
+    )
+    plain = _write(tmp_path / "app.log", [_clean_event("comma millis", i) for i in range(400)])
+    packed = tmp_path / "app.log.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    for path in (plain, packed):
+        taken.clear()
+        frame = read(path, "text-counted")
+        assert sorted(taken)[:2] == [1, 1 + _first_block_lines(plain.read_bytes())]
+        assert len(frame) == 400
+    assert_same(plain, "text")
+
+
+def _first_block_lines(data: bytes) -> int:
+    """Lines in the first block the reader cuts (``BLOCK`` bytes, up to a line break)."""
+    return data[: data.find(b"\n", BLOCK - 1) + 1].count(b"\n")
 
 
 def test_the_fast_reader_takes_no_block_that_an_event_spans(tmp_path):
