@@ -73,6 +73,26 @@ def test_line_blocks_end_at_line_breaks_and_lose_nothing(size):
     assert any(b"y" * 12_000 in b for b in blocks)  # the long line is never split
 
 
+@pytest.mark.parametrize("size", [1, 100, 5000, 50_000])
+def test_file_blocks_end_at_line_breaks_and_lose_nothing(tmp_path, size):
+    text = TEXT[:20_000] + b"y" * 12_000 + b"\n" + TEXT[:3000] + b"last line without a break"
+    path = tmp_path / "app.log"
+    path.write_bytes(text)
+    blocks = list(chunks.file_blocks(path, 0, len(text), size))
+    assert b"".join(blocks) == text
+    assert all(b.endswith(b"\n") for b in blocks[:-1])
+    # each is at most ``size`` bytes, but for one that holds a longer line (never split),
+    # and the lines of the next would not have fitted in
+    assert all(len(b) <= size or max(map(len, b.split(b"\n"))) >= size for b in blocks)
+    pairs = zip(blocks, blocks[1:], strict=False)
+    assert all(len(a) + len(b.split(b"\n")[0]) + 1 > size for a, b in pairs)
+    assert any(b"y" * 12_000 in b for b in blocks)
+    start = text.index(b"\n", 5000) + 1  # a range, as a window's bisection finds it
+    end = text.index(b"\n", 25_000) + 1
+    part = list(chunks.file_blocks(path, start, end, size))
+    assert b"".join(part) == text[start:end] and all(b.endswith(b"\n") for b in part)
+
+
 def test_read_ahead_gives_every_item_in_order_and_raises_the_producers_error():
     assert list(chunks.prefetched(iter([b"a", b"b", b"c"]), depth=1)) == [b"a", b"b", b"c"]
 
