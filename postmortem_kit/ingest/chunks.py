@@ -222,14 +222,16 @@ def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:
 
 def pack_rows(events: pl.DataFrame, name: str) -> pa.Table:
     """One block's parsed rows (:func:`conform`-ed, with ``line_no``) as an Arrow table:
-    ``provenance`` (``name:line``) in place of ``line_no``, low-cardinality text as
+    ``provenance`` (``name:line``) in place of ``line_no`` (rows without ``line_no`` have
+    their ``provenance`` made already), low-cardinality text as
     categoricals, a column equal to its partner sharing its buffers. All-null columns are
     left out (put back once per file at the end). Arrow's plain strings hold only the bytes
     each value needs: the block's lines and the parser's intermediate columns are freed
     here, not kept alive by string views."""
-    events = events.with_columns(
-        provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
-    ).drop("line_no")
+    if "line_no" in events.columns:  # else the reader made ``provenance`` itself
+        events = events.with_columns(
+            provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
+        ).drop("line_no")
     empty = [c for c in events.columns if events[c].null_count() == events.height]
     shared = equal_columns(events.drop(empty))
     table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())

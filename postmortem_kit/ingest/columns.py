@@ -83,6 +83,19 @@ def _severity_of(encoded: pa.DictionaryArray) -> pa.Array:
     return normalise_words(encoded.dictionary).take(encoded.indices)
 
 
+def severity_categories(raw: pa.Array) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """``severity`` and ``severity_raw`` of a block's raw levels (text) as :func:`categorise`
+    keeps them, with one dictionary encoding instead of three: the raw levels encoded, and
+    their :func:`normalise_severity`, worked out once per distinct one, encoded alike
+    (categories in order of first appearance, as :func:`categorise` has them)."""
+    encoded = raw.dictionary_encode()
+    normal = normalise_words(encoded.dictionary).dictionary_encode()
+    severity = pa.DictionaryArray.from_arrays(
+        normal.indices.take(encoded.indices), normal.dictionary.cast(pa.large_string())
+    )
+    return narrow_indices(pa.chunked_array([severity])), narrow_indices(pa.chunked_array([encoded]))
+
+
 def with_severity(frame: pl.DataFrame, raw: str = "severity_raw") -> pl.DataFrame:
     """``frame`` with ``severity``, :func:`normalise_severity` of column ``raw``, worked out
     once per distinct raw value (see :func:`severity_of`), or per row when nearly every

@@ -155,10 +155,38 @@ def check_text(data: bytes, name: str) -> None:
         )
 
 
+def _numbered(lines: pl.DataFrame | pl.LazyFrame):
+    """``line_no`` (from 1) and ``line``, null where it is blank (white space only)."""
+    return lines.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_no"),
+        pl.when(pl.col("line").str.strip_chars().str.len_bytes() > 0)
+        .then(pl.col("line"))
+        .alias("line"),
+    )
+
+
+def scan_lines(data: bytes, *, lossy: bool = False) -> pl.LazyFrame | None:
+    """The lines of ``data`` as a lazy frame of ``line_no`` (1-based) and ``line`` (null for
+    a blank line), read by polars' CSV reader with a separator byte that does not occur in
+    ``data`` (``None`` when each candidate does), so that a query can go on from them in
+    one plan. ``\r\n`` endings and a UTF-8 byte-order mark are dropped. Collecting it
+    raises :class:`polars.exceptions.ComputeError` on invalid UTF-8 unless ``lossy`` (then
+    decoded with U+FFFD replacement characters), and
+    :class:`polars.exceptions.NoDataError` when ``data`` holds no line."""
+    sep = next((s for s in _SEPARATORS if data.find(s) < 0), None)
+    if sep is None:
+        return None
+    lines = pl.scan_csv(
+        data, has_header=False, separator=sep.decode(), quote_char=None, new_columns=["line"],
+        infer_schema=False, encoding="utf8-lossy" if lossy else "utf8",
+    )  # fmt: skip
+    return _numbered(lines)
+
+
 def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     """Split text into a frame of ``line_no`` (1-based) and ``line`` (null for a blank line).
 
-    ``\\r\\n`` endings and a UTF-8 byte-order mark are dropped. Invalid UTF-8 is decoded with
+    ``\r\n`` endings and a UTF-8 byte-order mark are dropped. Invalid UTF-8 is decoded with
     U+FFFD replacement characters.
 
     Returns
@@ -169,38 +197,28 @@ def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     empty = pl.DataFrame(schema={"line_no": pl.Int64, "line": pl.String})
     if not data.removeprefix(_BOM):  # (a CSV reader takes a lone byte-order mark for no data)
         return empty, 0
-    sep = next((s for s in _SEPARATORS if data.find(s) < 0), None)
-    invalid = 0
-    if sep is None:  # every candidate separator occurs: split in Python
-        text = data.decode("utf-8", errors="replace")
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        lines = [ln.removesuffix("\r") or None for ln in lines]
-        if lines and lines[0]:
-            lines[0] = lines[0].removeprefix("\ufeff") or None
-        frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)})
+    lines = scan_lines(data)
+    if lines is not None:
         try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
-    else:
-        options = dict(
-            has_header=False, separator=sep.decode(), quote_char=None, new_columns=["line"],
-            infer_schema=False,
-        )  # fmt: skip
-        try:
-            frame = pl.read_csv(data, encoding="utf8", **options)
+            return lines.collect(), 0
         except pl.exceptions.ComputeError:
-            frame = pl.read_csv(data, encoding="utf8-lossy", **options)
-            invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
-    frame = frame.select(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_no"),
-        pl.when(pl.col("line").str.strip_chars().str.len_bytes() > 0)
-        .then(pl.col("line"))
-        .alias("line"),
-    )
-    return frame, invalid
+            frame = scan_lines(data, lossy=True).collect()
+            return frame, int(frame["line"].str.contains("\ufffd", literal=True).sum())
+    # every candidate separator occurs: split in Python
+    text = data.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [ln.removesuffix("\r") or None for ln in lines]
+    if lines and lines[0]:
+        lines[0] = lines[0].removeprefix("\ufeff") or None
+    frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)})
+    invalid = 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
+    return _numbered(frame), invalid
 
 
 def sample_lines(lines: pl.DataFrame, n: int = 200, budget: int = 8 << 20) -> list[str]:

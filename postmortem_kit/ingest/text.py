@@ -494,9 +494,10 @@ def after_timestamp() -> dict[str, pl.Expr]:
     }
 
 
-def search_levels(g: pl.DataFrame) -> pl.DataFrame:
+def search_levels(g: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     """``g`` (with :func:`after_timestamp`'s columns) with :data:`REST_LEVEL`'s search for a
-    level word in the lines with a timestamp but no level word right after it."""
+    level word in the lines with a timestamp but no level word right after it (and the
+    columns ``keep`` of ``g``'s)."""
     search = g.select(pl.col("ts").is_not_null() & pl.col("severity_raw").is_null()).to_series()
     if search.any():
         rows = search.arg_true()
@@ -506,7 +507,7 @@ def search_levels(g: pl.DataFrame) -> pl.DataFrame:
         ).unnest("_lv")  # fmt: skip
         found = rest.select(pl.coalesce("_l0", "_l1", "_l2", "_l3")).to_series()
         g = g.with_columns(g["severity_raw"].scatter(rows, found))
-    return g.select("line_no", "line", "ts", "message", "severity_raw")
+    return g.select("line_no", "line", "ts", "message", "severity_raw", *keep)
 
 
 def split_text(

@@ -21,13 +21,15 @@ millisecond however small the block.
 from __future__ import annotations
 
 import copy
+import functools
 
 import polars as pl
+import pyarrow as pa
 
-from postmortem_kit.ingest.chunks import block_rows, number_lines
-from postmortem_kit.ingest.columns import with_severity
+from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
+from postmortem_kit.ingest.columns import conform, severity_categories
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import split_lines
+from postmortem_kit.ingest.source import scan_lines, split_lines
 from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
 from postmortem_kit.ingest.tsshape import shape_way
@@ -59,14 +61,20 @@ def read_text_block(
     shape = ctx.state.get("text_shape")
     if following is not None and not _starts_event(following, style, at_start, shape):
         return None  # the block's last event goes on in the next one
-    lines, invalid = split_lines(data)
-    n = lines.height
-    if invalid or not n or lines["line"].has_nulls():  # the general way counts them
-        return None
+    lines = None
     if shape is not None:
-        rows = read_clean_block(lines, first_line=first_line, ctx=ctx, style=style, shape=shape)
+        rows, lines = read_clean_block(
+            data, first_line=first_line, ctx=ctx, style=style, shape=shape
+        )
         if rows is not None:
             return rows
+    if lines is None:
+        lines, invalid = split_lines(data)
+        if invalid:  # the general way counts them
+            return None
+    n = lines.height
+    if not n or lines["line"].has_nulls():  # the general way counts blank lines
+        return None
     split = split_text(number_lines(lines, first_line), style, at_start, shape)
     del lines
     scratch = ctx.scratch({**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))})
@@ -102,50 +110,109 @@ def _format(style: TimeStyle, shape: str, text: str) -> tuple[str, bool] | None:
     return _FORMATS.get(key)
 
 
+def _first_line(data: bytes) -> str | None:
+    """The text of a block's first line (``None`` when it is not valid UTF-8)."""
+    end = data.find(b"\n")
+    try:
+        text = (data if end < 0 else data[:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.removeprefix("\ufeff").removesuffix("\r")
+
+
 def read_clean_block(
-    lines: pl.DataFrame, *, first_line: int, ctx: ParseContext, style: TimeStyle, shape: str
-) -> BlockRows | None:
-    """A block whose every line (none blank) is an event with a timestamp of ``shape``
-    followed by a separator, read by the one-pass way of :data:`.tsshape.SHAPE_WAYS` that
-    reads its first line (so no line is another's continuation), whose times the
-    ``strptime`` format that reads the first reads, none in a DST repeat or gap: its rows,
-    by one query that gives what :func:`.text.split_text` and :func:`.text.text_events`
-    give (a test holds it to that); ``None`` for any other block."""
-    way = shape_way(shape, lines["line"][0])
+    data: bytes, *, first_line: int, ctx: ParseContext, style: TimeStyle, shape: str
+) -> tuple[BlockRows | None, pl.DataFrame | None]:
+    """A block (its bytes) whose every line (none blank, all valid UTF-8) is an event with a
+    timestamp of ``shape`` followed by a separator, read by the one-pass way of
+    :data:`.tsshape.SHAPE_WAYS` that reads its first line (so no line is another's
+    continuation), whose times the ``strptime`` format that reads the first reads, none in
+    a DST repeat or gap: its rows, by one query from the bytes to the finished columns,
+    which gives what :func:`.text.split_text` and :func:`.text.text_events` give (a test
+    holds it to that). One query, which polars runs on its own threads while the calling
+    worker waits, costs less than a dozen small steps, each of which wakes its threads.
+
+    Returns
+    -------
+    (rows, lines)
+        ``rows`` is ``None`` for any other block; ``lines``, the block's lines as
+        :func:`.source.split_lines` gives them, when the query split them (valid UTF-8), so
+        that the general way need not split them again.
+    """
+    first = _first_line(data)
+    way = None if first is None else shape_way(shape, first)
     if way is None:
-        return None
-    pattern, columns, first = way
-    found = _format(style, shape, first)
-    if not found:
-        return None
+        return None, None
+    pattern, columns, first_ts = way
+    found = _format(style, shape, first_ts)
+    scan = scan_lines(data)
+    if not found or scan is None:
+        return None, None
     fmt, aware = found
-    zone = ctx.tz or "UTC"
+    number = pl.col("line_no") + (first_line - 1)
+    query = (
+        scan.select("line_no", "line", pl.col("line").str.extract_groups(pattern).alias("_g"))
+        .unnest("_g")
+        .with_columns(**columns)
+        .select(
+            "line_no",
+            "line",
+            "ts",
+            "_full",
+            *_message_level(),
+            _stamps(fmt, aware, ctx.tz or "UTC"),
+            provenance=pl.lit(f"{ctx.name}:") + number.cast(pl.String),
+        )  # fmt: skip
+    )
+    try:
+        g = query.collect(engine="in-memory")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):  # not UTF-8: the general way
+        return None, None
+    if g["_full"].any() or g["timestamp"].has_nulls():
+        return None, g.select("line_no", "line")
+    g = search_levels(g, keep=("provenance", "timestamp"))
+    severity, raw = severity_categories(g["severity_raw"].to_arrow())
+    columns = {
+        "timestamp": g["timestamp"].to_arrow(),
+        "severity": severity,
+        "severity_raw": raw,
+        "message": g["message"].to_arrow(compat_level=pl.CompatLevel.oldest()),
+        "provenance": g["provenance"].to_arrow(compat_level=pl.CompatLevel.oldest()),
+    }  # in the order and types pack_rows gives, the all-null ones left out as it does
+    table = pa.table({k: v for k, v in columns.items() if v.null_count < len(v)})
+    n = g.height
+    time = {"naive": 0 if aware else n, "ambiguous": 0, "nonexistent": 0, "styles": {style.name: n}}
+    return BlockRows(table=table, schema=_clean_schema(), lines=n, keys=(), time=time), None
+
+
+@functools.cache
+def _message_level() -> tuple[pl.Expr, ...]:
+    """:func:`.text.after_timestamp`'s columns, built once."""
+    return tuple(expr.alias(name) for name, expr in after_timestamp().items())
+
+
+@functools.lru_cache(maxsize=64)
+def _stamps(fmt: str, aware: bool, zone: str) -> pl.Expr:
+    """``timestamp`` (UTC) from ``ts`` by the ``strptime`` format ``fmt``: naive times in
+    ``zone``, where a time in a DST repeat or gap is null (and the block goes another way)."""
     if aware:
         stamps = pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), fmt, strict=False)
     elif zone == "UTC":
         stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
         stamps = stamps.dt.replace_time_zone("UTC")
-    else:  # a time in a DST repeat or gap is null, and the block goes another way
+    else:
         stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
         stamps = stamps.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
         stamps = stamps.dt.convert_time_zone("UTC")
-    g = (
-        lines.lazy()
-        .select(
-            pl.col("line_no") + (first_line - 1),
-            "line",
-            pl.col("line").str.extract_groups(pattern).alias("_g"),
-        )
-        .unnest("_g")
-        .with_columns(**columns)
-        .select("line_no", "line", "ts", "_full", **after_timestamp(), timestamp=stamps)
-        .collect(engine="in-memory")
-    )
-    if g["_full"].any() or g["timestamp"].has_nulls():
-        return None
-    events = search_levels(g).select(
-        "line_no", "message", "severity_raw", g["timestamp"], time_note=pl.lit(None, pl.String)
-    )
-    n = events.height
-    time = {"naive": 0 if aware else n, "ambiguous": 0, "nonexistent": 0, "styles": {style.name: n}}
-    return block_rows(with_severity(events), ctx.name, lines=n, time=time)
+    return stamps.alias("timestamp")
+
+
+@functools.cache
+def _clean_schema() -> pa.Schema:
+    """The types of every column a clean block has, all-null ones too (as
+    :func:`.chunks.kept_schema` gives them)."""
+    events = pl.DataFrame(
+        schema={"message": pl.String, "severity_raw": pl.String, "provenance": pl.String,
+                "timestamp": pl.Datetime("ns", "UTC"), "severity": pl.String},
+    )  # fmt: skip
+    return kept_schema(conform(events))

@@ -12,6 +12,7 @@ wherever they match: a test holds them to that.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import polars as pl
@@ -94,13 +95,21 @@ def wide_columns() -> dict[str, pl.Expr]:
 SHAPE_WAYS = ((fast_pattern, fast_columns), (wide_pattern, wide_columns))
 
 
+@functools.lru_cache(maxsize=64)
+def _ways(shape: str) -> tuple[tuple[re.Pattern, str, dict[str, pl.Expr]], ...]:
+    """:data:`SHAPE_WAYS` for ``shape``: each compiled, as text, and its columns (built once
+    per shape: a block would otherwise spend a millisecond building expressions)."""
+    return tuple((re.compile(p(shape)), p(shape), columns()) for p, columns in SHAPE_WAYS)
+
+
 def shape_way(shape: str, first: str) -> tuple[str, dict[str, pl.Expr], str] | None:
     """The narrowest of :data:`SHAPE_WAYS` that reads ``first`` (a block's first line),
-    as ``(pattern, columns, the first line's timestamp)``; ``None`` when none does."""
-    for pattern, columns in SHAPE_WAYS:
-        found = re.match(pattern(shape), first)
+    as ``(pattern, columns, the first line's timestamp)`` (``columns`` is shared: do not
+    change it); ``None`` when none does."""
+    for regex, pattern, columns in _ways(shape):
+        found = regex.match(first)
         if found:
-            return pattern(shape), columns(), found["ts"]
+            return pattern, columns, found["ts"]
     return None
 
 

@@ -150,3 +150,27 @@ def test_severity_is_worked_out_per_distinct_word_or_per_row_alike(repeat):
     expected = [words.get(w) for w in raw]
     assert frame["severity"].to_list() == expected
     assert frame["severity"].dtype == pl.String
+
+
+def test_severity_categories_are_what_categorise_makes_of_the_levels():
+    import pyarrow as pa
+
+    from postmortem_kit.ingest.columns import severity_categories
+
+    raw = ["WARN", None, "info", "WARNING", "bogus", "WARN", "Error", "info"]
+    severity, levels = severity_categories(pa.array(raw, pa.large_string()))
+    assert severity.to_pylist() == [
+        "warning",
+        None,
+        "info",
+        "warning",
+        None,
+        "warning",
+        "error",
+        "info",
+    ]
+    assert levels.to_pylist() == raw
+    # each a category once, in order of first appearance, as pandas will show them
+    assert severity.chunk(0).dictionary.to_pylist() == ["warning", "info", "error"]
+    assert levels.chunk(0).dictionary.to_pylist() == ["WARN", "info", "WARNING", "bogus", "Error"]
+    assert severity.type == pa.dictionary(pa.int8(), pa.large_string()) == levels.type

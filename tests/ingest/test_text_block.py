@@ -67,8 +67,7 @@ def _fast_blocks(path: Path, tz: str | None = None, *, clean: bool = False) -> i
         if clean:
             style, _ = ctx.state["text_style"]
             shape = ctx.state["text_shape"]
-            lines, _ = split_lines(block)
-            rows = read_clean_block(lines, first_line=line, ctx=ctx, style=style, shape=shape)
+            rows, _ = read_clean_block(block, first_line=line, ctx=ctx, style=style, shape=shape)
         else:
             read = get_format("text").read_block
             rows = read(block, first_line=line, ctx=ctx, following=following)
@@ -297,8 +296,8 @@ def test_a_time_out_of_range_first_leaves_later_clean_blocks_clean(tmp_path, mon
     style, _ = ctx.state["text_style"]
     shape = ctx.state["text_shape"]
     for file, taken in ((bad, False), (path, True)):  # the month-13 line first, then clean
-        lines, _ = split_lines(file.read_bytes())
-        rows = read_clean_block(lines, first_line=1, ctx=ctx, style=style, shape=shape)
+        data = file.read_bytes()
+        rows, _ = read_clean_block(data, first_line=1, ctx=ctx, style=style, shape=shape)
         assert (rows is not None) is taken
 
 
