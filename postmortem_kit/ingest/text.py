@@ -123,7 +123,7 @@ def extract_lines(
         *lines.columns,
         *(
             pl.col(n) if n in present else pl.lit(None, pl.String).alias(n)
-            for n in _group_names(pattern)
+            for n in group_names(pattern)
         ),
     )
     miss = g.select(pl.col("ts").is_null() & pl.col("line").is_not_null()).to_series()
@@ -133,7 +133,7 @@ def extract_lines(
     return pl.concat([g.filter(~miss), slow]).sort("line_no")
 
 
-def _group_names(pattern: str) -> list[str]:
+def group_names(pattern: str) -> list[str]:
     """The named groups of ``pattern`` in the order ``extract_groups`` gives them."""
     rx = re.compile(pattern)
     return sorted(rx.groupindex, key=rx.groupindex.get)
@@ -235,14 +235,17 @@ def _dash_is_null(name: str) -> pl.Expr:
     return pl.when(pl.col(name) != "-").then(pl.col(name))
 
 
-def derive_access(f: pl.DataFrame) -> pl.DataFrame:
+def access_columns(*, quoted_clients: bool) -> dict[str, pl.Expr]:
+    """The columns an access log's groups give (``ident`` and ``request`` are then
+    dropped). ``quoted_clients``: some client field holds white space, a comma or a quote
+    (a list of addresses, quoted): ``client_ip`` is then its first address; otherwise it
+    is ``client`` itself (and shares its buffers)."""
     status = pl.col("status").cast(pl.Int64, strict=False)
     client = client_ip = pl.col("client")
-    # Most clients are a bare address: then client_ip is client (and shares its buffers).
-    if f.height and f["client"].str.contains(r'[\s,"]').any():
+    if quoted_clients:
         client = client.str.strip_chars('"')
         client_ip = client.str.extract(r"^\s*([^\s,\"]+)")
-    return f.with_columns(
+    return dict(
         status=status,
         bytes=pl.col("bytes").cast(pl.Int64, strict=False),
         latency=pl.col("_lat").cast(pl.Float64, strict=False),
@@ -255,7 +258,12 @@ def derive_access(f: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format("(empty request) {}", pl.col("status")))
         .otherwise(pl.concat_str([pl.col("request"), pl.col("status")], separator=" ")),
         severity=severity_from_http_status(status),
-    ).drop("ident", "request")
+    )
+
+
+def derive_access(f: pl.DataFrame) -> pl.DataFrame:
+    quoted = bool(f.height) and f["client"].str.contains(r'[\s,"]').any()
+    return f.with_columns(**access_columns(quoted_clients=quoted)).drop("ident", "request")
 
 
 prepare_access = line_preparer(ACCESS, derive_access, fast=ACCESS_FAST)

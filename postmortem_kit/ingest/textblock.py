@@ -26,6 +26,7 @@ import functools
 import polars as pl
 import pyarrow as pa
 
+from postmortem_kit.ingest.blocktime import strptime_format, time_counts, utc_stamps
 from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
 from postmortem_kit.ingest.columns import conform, severity_categories
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
@@ -33,9 +34,6 @@ from postmortem_kit.ingest.source import scan_lines, split_lines
 from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
 from postmortem_kit.ingest.tsshape import shape_way
-
-#: The ``strptime`` format of the style's that reads a timestamp of a shape, by (style, shape).
-_FORMATS: dict[tuple[str, str], tuple[str, bool]] = {}
 
 
 def _starts_event(line: bytes, style: TimeStyle, at_start: bool, shape: str | None) -> bool:
@@ -95,21 +93,6 @@ def read_text_block(
     )  # fmt: skip
 
 
-def _format(style: TimeStyle, shape: str, text: str) -> tuple[str, bool] | None:
-    """The first of ``style``'s ``strptime`` formats that reads ``text``, a timestamp of
-    ``shape`` (with whether it reads an offset); found once per shape (a time out of range,
-    such as month 13, finds none and is not remembered)."""
-    key = (style.name, shape)
-    if key not in _FORMATS:
-        one = pl.Series([text])
-        for fmt, aware in style.fast:
-            dtype = pl.Datetime("ns", "UTC") if aware else pl.Datetime("ns")
-            if one.str.strptime(dtype, fmt, strict=False).null_count() == 0:
-                _FORMATS[key] = (fmt, aware)
-                break
-    return _FORMATS.get(key)
-
-
 def _first_line(data: bytes) -> str | None:
     """The text of a block's first line (``None`` when it is not valid UTF-8)."""
     end = data.find(b"\n")
@@ -144,7 +127,7 @@ def read_clean_block(
     if way is None:
         return None, None
     pattern, columns, first_ts = way
-    found = _format(style, shape, first_ts)
+    found = strptime_format(style, shape, first_ts)
     scan = scan_lines(data)
     if not found or scan is None:
         return None, None
@@ -160,7 +143,7 @@ def read_clean_block(
             "ts",
             "_full",
             *_message_level(),
-            _stamps(fmt, aware, ctx.tz or "UTC"),
+            utc_stamps(fmt, aware, ctx.tz or "UTC"),
             provenance=pl.lit(f"{ctx.name}:") + number.cast(pl.String),
         )  # fmt: skip
     )
@@ -181,7 +164,7 @@ def read_clean_block(
     }  # in the order and types pack_rows gives, the all-null ones left out as it does
     table = pa.table({k: v for k, v in columns.items() if v.null_count < len(v)})
     n = g.height
-    time = {"naive": 0 if aware else n, "ambiguous": 0, "nonexistent": 0, "styles": {style.name: n}}
+    time = time_counts(style, n, aware=aware)
     return BlockRows(table=table, schema=_clean_schema(), lines=n, keys=(), time=time), None
 
 
@@ -189,22 +172,6 @@ def read_clean_block(
 def _message_level() -> tuple[pl.Expr, ...]:
     """:func:`.text.after_timestamp`'s columns, built once."""
     return tuple(expr.alias(name) for name, expr in after_timestamp().items())
-
-
-@functools.lru_cache(maxsize=64)
-def _stamps(fmt: str, aware: bool, zone: str) -> pl.Expr:
-    """``timestamp`` (UTC) from ``ts`` by the ``strptime`` format ``fmt``: naive times in
-    ``zone``, where a time in a DST repeat or gap is null (and the block goes another way)."""
-    if aware:
-        stamps = pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), fmt, strict=False)
-    elif zone == "UTC":
-        stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
-        stamps = stamps.dt.replace_time_zone("UTC")
-    else:
-        stamps = pl.col("ts").str.strptime(pl.Datetime("ns"), fmt, strict=False)
-        stamps = stamps.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
-        stamps = stamps.dt.convert_time_zone("UTC")
-    return stamps.alias("timestamp")
 
 
 @functools.cache

@@ -282,9 +282,9 @@ def test_a_dst_repeat_is_no_clean_block(tmp_path):
 
 
 def test_a_time_out_of_range_first_leaves_later_clean_blocks_clean(tmp_path, monkeypatch):
-    from postmortem_kit.ingest import textblock
+    from postmortem_kit.ingest import blocktime
 
-    monkeypatch.setattr(textblock, "_FORMATS", {})  # nothing found for the shape yet
+    monkeypatch.setattr(blocktime, "_FORMATS", {})  # nothing found for the shape yet
     good = [_clean_event("comma millis", i) for i in range(600)]
     path = _write(tmp_path / "app.log", good)
     bad = _write(tmp_path / "bad.log", [good[0].replace("2026-10-14", "2026-13-14"), *good[1:]])
