@@ -17,7 +17,7 @@ import polars as pl
 
 from postmortem_kit.ingest.chunks import block_rows, number_lines
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import scan_lines, split_lines
+from postmortem_kit.ingest.source import scan_lines, whole_lines
 from postmortem_kit.ingest.text import (
     ACCESS,
     ACCESS_FAST,
@@ -42,13 +42,10 @@ def read_access_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     rows, lines = _read_clean(data, first_line, ctx)
     if rows is not None:
         return rows
-    if lines is None:
-        lines, invalid = split_lines(data)
-        if invalid:  # the general way counts them
-            return None
-    n = lines.height
-    if not n or lines["line"].has_nulls():  # the general way counts blank lines
+    lines = whole_lines(data, lines)
+    if lines is None:  # a blank or invalid line: the general way counts it
         return None
+    n = lines.height
     groups = extract_lines(number_lines(lines, first_line), ACCESS, ACCESS_FAST)
     del lines
     if groups["ts"].has_nulls():  # a line that is no request: the general way rejects it

@@ -221,6 +221,19 @@ def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     return _numbered(frame), invalid
 
 
+def whole_lines(data: bytes, lines: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """A block's lines for a fast block reader (``lines``: as a query split them already,
+    else split here), or ``None`` when one is blank or not valid UTF-8, or there are none:
+    the general way counts those."""
+    if lines is None:
+        lines, invalid = split_lines(data)
+        if invalid:
+            return None
+    if not lines.height or lines["line"].has_nulls():
+        return None
+    return lines
+
+
 def sample_lines(lines: pl.DataFrame, n: int = 200, budget: int = 8 << 20) -> list[str]:
     """Up to ``n`` non-blank lines from the start of the file (and some from its middle),
     whole, within about ``budget`` characters."""

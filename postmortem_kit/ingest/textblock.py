@@ -30,7 +30,7 @@ from postmortem_kit.ingest.blocktime import strptime_format, time_counts, utc_st
 from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
 from postmortem_kit.ingest.columns import conform, severity_categories
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import scan_lines, split_lines
+from postmortem_kit.ingest.source import scan_lines, whole_lines
 from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
 from postmortem_kit.ingest.tsshape import shape_way
@@ -66,13 +66,10 @@ def read_text_block(
         )
         if rows is not None:
             return rows
-    if lines is None:
-        lines, invalid = split_lines(data)
-        if invalid:  # the general way counts them
-            return None
-    n = lines.height
-    if not n or lines["line"].has_nulls():  # the general way counts blank lines
+    lines = whole_lines(data, lines)
+    if lines is None:  # a blank or invalid line: the general way counts it
         return None
+    n = lines.height
     split = split_text(number_lines(lines, first_line), style, at_start, shape)
     del lines
     scratch = ctx.scratch({**ctx.state, "time": copy.deepcopy(ctx.state.get("time", {}))})
