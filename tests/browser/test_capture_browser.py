@@ -76,7 +76,18 @@ def _kernel_pid(page) -> str:
 
 
 def _tab(editor, name: str) -> None:
-    editor.get_by_role("tab", name=name).click()
+    """Show one of the editor's tabs, and wait until it is the selected one: a click that
+    lands while the page is busy re-rendering can be lost (seen once on a loaded machine:
+    the actions tab never showed its rows), so it is clicked again."""
+    tab = editor.get_by_role("tab", name=name)
+    for _ in range(3):
+        tab.click()
+        try:
+            expect(tab).to_have_attribute("aria-selected", "true", timeout=10_000)
+            return
+        except AssertionError:
+            continue
+    expect(tab).to_have_attribute("aria-selected", "true")
 
 
 def _shoot(element, name: str) -> None:
