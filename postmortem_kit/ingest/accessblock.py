@@ -17,7 +17,7 @@ import polars as pl
 
 from postmortem_kit.ingest.chunks import block_rows, number_lines
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import scan_lines, whole_lines
+from postmortem_kit.ingest.source import collect_block, scan_groups, whole_lines
 from postmortem_kit.ingest.text import (
     ACCESS,
     ACCESS_FAST,
@@ -68,25 +68,20 @@ def _read_clean(
     the columns the way above gives (polars runs it on its own threads while this worker
     waits). ``(None, lines)`` for another block, with its lines when the query split them
     (so that they are not split again); ``(None, None)`` when it did not."""
-    scan = scan_lines(data)
-    if scan is None:
+    query = scan_groups(data, ACCESS_FAST, name=ctx.name, first_line=first_line)
+    if query is None:
         return None, None
-    number = pl.col("line_no") + (first_line - 1)
     query = (
-        scan.select("line_no", "line", pl.col("line").str.extract_groups(ACCESS_FAST).alias("_g"))
-        .unnest("_g")
-        .select("line_no", "line", *_GROUPS)
+        query.select("line_no", "line", *_GROUPS, "provenance")
         .with_columns(
             **access_columns(quoted_clients=False),
             _stamp=pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), _CLF, strict=False),
         )
         .drop("ident", "request")
         .with_columns(timestamp=pl.col("_stamp"), time_note=pl.lit(None, pl.String))
-        .with_columns(provenance=pl.lit(f"{ctx.name}:") + number.cast(pl.String))
     )
-    try:
-        g = query.collect(engine="in-memory")
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):  # not UTF-8: the general way
+    g = collect_block(query)
+    if g is None:
         return None, None
     if g["_stamp"].has_nulls():  # a line of another layout or time, or blank
         return None, g.select("line_no", "line")

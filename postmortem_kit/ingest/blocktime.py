@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 import polars as pl
+import pyarrow as pa
 
 from postmortem_kit.ingest.timestamps import TimeStyle
 
@@ -56,3 +57,32 @@ def time_counts(style: TimeStyle, rows: int, *, aware: bool) -> dict:
         "nonexistent": 0,
         "styles": {style.name: rows},
     }
+
+
+def arrow_reads(style: TimeStyle, fmt: str, text: str) -> bool:
+    """Whether :func:`iso_utc` (Arrow's ISO 8601 reader, which the general way tries first
+    for such a style) should read a block's times rather than ``strptime`` with ``fmt``
+    (the format that reads ``text``, the first): when polars reads that format slowly, a
+    fraction of any length (``%.f``) or an offset (``%z``). 1M times with an offset:
+    ``strptime`` 130 ms, Arrow 22 ms; a fixed ``,%3f`` fraction polars reads as fast."""
+    return style.arrow_iso and ("%.f" in fmt or "%z" in fmt) and "," not in text
+
+
+def iso_utc(text: pl.Series, zone: str, *, aware: bool) -> pl.Series | None:
+    """ISO 8601 times of the shapes :data:`.timestamps.ARROW_ISO_SHAPE` admits (as a
+    one-pass pattern's ``ts`` group has them: a dot before a fraction), each with a zone
+    (``aware``) or each without (Arrow refuses a time with a zone where it reads none, and
+    the other way round), read by Arrow's ISO 8601 reader as the general way's
+    :func:`.timestamps.arrow_iso` reads them (a sixth of what ``strptime`` with ``%z``
+    costs): UTC, naive ones read in ``zone``. ``None`` when one is out of range (month 13),
+    has a zone or not unlike the others, or, naive, falls in a DST repeat or gap: the
+    general way reads and flags those."""
+    dtype = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
+    try:
+        stamps = pl.Series(text.to_arrow().cast(dtype))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if aware:
+        return stamps
+    local = stamps.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
+    return None if local.has_nulls() else local.dt.convert_time_zone("UTC")

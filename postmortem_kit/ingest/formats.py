@@ -9,6 +9,7 @@ from postmortem_kit.ingest import (
     jsonblock,
     logfmt,
     structured,
+    syslogblock,
     text,
     textblock,
 )
@@ -140,6 +141,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         sniff=text.regex_sniffer(text.RFC3164_SNIFF, "BSD syslog"),
         parse=text.parse_rfc3164,
         prepare=text.prepare_rfc3164,
+        read_block=syslogblock.read_syslog_block,
         timestamp="Mmm dd HH:MM:SS has no year: year= (the first line's), else the file's date, "
         "with a rollover at New Year; read in tz= (UTC if none). ISO times keep their offset",
         example="Oct 14 14:07:00 web-1 sshd[811]: Failed password for root from 203.0.113.9",

@@ -183,6 +183,32 @@ def scan_lines(data: bytes, *, lossy: bool = False) -> pl.LazyFrame | None:
     return _numbered(lines)
 
 
+def scan_groups(data: bytes, pattern: str, *, name: str, first_line: int) -> pl.LazyFrame | None:
+    """A fast block reader's query: the block's lines (:func:`scan_lines`: ``line_no`` from
+    1, ``line``) with the named groups of ``pattern`` as columns and ``provenance``
+    (``name:line``, the first line being ``first_line``); ``None`` when no separator byte is
+    free. Collect it with :func:`collect_block`."""
+    scan = scan_lines(data)
+    if scan is None:
+        return None
+    number = pl.col("line_no") + (first_line - 1)
+    return (
+        scan.select("line_no", "line", pl.col("line").str.extract_groups(pattern).alias("_g"))
+        .unnest("_g")
+        .with_columns(provenance=pl.lit(f"{name}:") + number.cast(pl.String))
+    )
+
+
+def collect_block(query: pl.LazyFrame) -> pl.DataFrame | None:
+    """A fast block reader's query run (on polars' own threads, while the worker waits);
+    ``None`` when the block is not valid UTF-8 or holds no line: the general way reads it
+    then, and counts what it must."""
+    try:
+        return query.collect(engine="in-memory")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
+        return None
+
+
 def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     """Split text into a frame of ``line_no`` (1-based) and ``line`` (null for a blank line).
 
@@ -219,6 +245,16 @@ def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     except UnicodeDecodeError:
         invalid = int(frame["line"].str.contains("\ufffd", literal=True).sum())
     return _numbered(frame), invalid
+
+
+def first_line_text(data: bytes) -> str | None:
+    """The text of a block's first line (``None`` when it is not valid UTF-8)."""
+    end = data.find(b"\n")
+    try:
+        text = (data if end < 0 else data[:end]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.removeprefix("\ufeff").removesuffix("\r")
 
 
 def whole_lines(data: bytes, lines: pl.DataFrame | None = None) -> pl.DataFrame | None:

@@ -302,7 +302,10 @@ RFC5424 = (
 )
 
 
-def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
+def derive_syslog(f: pl.DataFrame, level_at_start: pl.Series | None = None) -> pl.DataFrame:
+    """Syslog's columns from its groups: ``facility`` and ``severity_raw`` from the PRI (or
+    structured data, or a level word at the start of the message: see :func:`_level_word`,
+    whose first step ``level_at_start`` may hold already), ``pid``, and ``-`` as null."""
     pri = pl.col("_pri").cast(pl.Int64, strict=False)
     exprs = {
         "facility": pri // 8,
@@ -319,34 +322,41 @@ def _derive_syslog(f: pl.DataFrame) -> pl.DataFrame:
             exprs["severity_raw"], sd.str.extract(r'\blevel="([^"]+)"')
         )
     # Without a PRI, a level word at the start of the message (postgres "LOG:", "ERROR:").
-    exprs["severity_raw"] = pl.coalesce(exprs["severity_raw"], pl.lit(_level_word(f["message"])))
+    level = _level_word(f["message"], level_at_start)
+    exprs["severity_raw"] = pl.coalesce(exprs["severity_raw"], pl.lit(level))
     return with_severity(f.with_columns(**exprs))
 
 
-def _level_word(message: pl.Series) -> pl.Series:
+def level_at_start(message: pl.Expr) -> pl.Expr:
+    """The first step of :func:`_level_word`: a level word at the start of ``message``'s
+    first 48 characters (null where there is none)."""
+    groups = message.str.slice(0, 48).str.extract_groups(_LEVEL_AT_START)
+    return groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
+
+
+def _level_word(message: pl.Series, found: pl.Series | None = None) -> pl.Series:
     """The first level word (:data:`LEVEL`'s ``_l1`` or ``_l2``) in each message's first 48
-    characters. Messages are first matched at their start only, which is cheap; only those
-    without a level word there are searched through. A match at the start is the leftmost
-    one, so both give what searching every message would."""
+    characters. Messages are first matched at their start only, which is cheap
+    (:func:`level_at_start`; ``found``, when it was done already); only those without a
+    level word there are searched through. A match at the start is the leftmost one, so
+    both give what searching every message would."""
+    if found is None:
+        found = message.to_frame("m").select(level_at_start(pl.col("m"))).to_series()
     head = message.str.slice(0, 48)
-
-    def word(values: pl.Series, pattern: str) -> pl.Series:
-        groups = values.str.extract_groups(pattern)
-        return groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
-
-    found = word(head, _LEVEL_AT_START)
     rest = found.is_null() & head.is_not_null()
     if rest.any():
-        found = found.scatter(rest.arg_true(), word(head.filter(rest), LEVEL))
+        groups = head.filter(rest).str.extract_groups(LEVEL)
+        more = groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
+        found = found.scatter(rest.arg_true(), more)
     return found.alias("_level")
 
 
-prepare_rfc3164 = line_preparer(RFC3164, _derive_syslog, fast=RFC3164_FAST)
+prepare_rfc3164 = line_preparer(RFC3164, derive_syslog, fast=RFC3164_FAST)
 parse_rfc3164 = line_parser(
-    RFC3164, ("bsd", "iso8601"), label="syslog", derive=_derive_syslog, fast=RFC3164_FAST
+    RFC3164, ("bsd", "iso8601"), label="syslog", derive=derive_syslog, fast=RFC3164_FAST
 )
-prepare_rfc5424 = line_preparer(RFC5424, _derive_syslog)
-parse_rfc5424 = line_parser(RFC5424, ("iso8601",), label="RFC 5424 syslog", derive=_derive_syslog)
+prepare_rfc5424 = line_preparer(RFC5424, derive_syslog)
+parse_rfc5424 = line_parser(RFC5424, ("iso8601",), label="RFC 5424 syslog", derive=derive_syslog)
 
 
 # --- PostgreSQL, Apache and nginx error logs, CRI ------------------------------------------

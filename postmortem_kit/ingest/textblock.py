@@ -26,11 +26,17 @@ import functools
 import polars as pl
 import pyarrow as pa
 
-from postmortem_kit.ingest.blocktime import strptime_format, time_counts, utc_stamps
+from postmortem_kit.ingest.blocktime import (
+    arrow_reads,
+    iso_utc,
+    strptime_format,
+    time_counts,
+    utc_stamps,
+)
 from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
 from postmortem_kit.ingest.columns import conform, severity_categories
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import scan_lines, whole_lines
+from postmortem_kit.ingest.source import collect_block, first_line_text, scan_groups, whole_lines
 from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
 from postmortem_kit.ingest.timestamps import TimeStyle
 from postmortem_kit.ingest.tsshape import shape_way
@@ -90,16 +96,6 @@ def read_text_block(
     )  # fmt: skip
 
 
-def _first_line(data: bytes) -> str | None:
-    """The text of a block's first line (``None`` when it is not valid UTF-8)."""
-    end = data.find(b"\n")
-    try:
-        text = (data if end < 0 else data[:end]).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text.removeprefix("\ufeff").removesuffix("\r")
-
-
 def read_clean_block(
     data: bytes, *, first_line: int, ctx: ParseContext, style: TimeStyle, shape: str
 ) -> tuple[BlockRows | None, pl.DataFrame | None]:
@@ -119,37 +115,31 @@ def read_clean_block(
         :func:`.source.split_lines` gives them, when the query split them (valid UTF-8), so
         that the general way need not split them again.
     """
-    first = _first_line(data)
+    first = first_line_text(data)
     way = None if first is None else shape_way(shape, first)
     if way is None:
         return None, None
     pattern, columns, first_ts = way
     found = strptime_format(style, shape, first_ts)
-    scan = scan_lines(data)
-    if not found or scan is None:
+    query = scan_groups(data, pattern, name=ctx.name, first_line=first_line)
+    if not found or query is None:
         return None, None
     fmt, aware = found
-    number = pl.col("line_no") + (first_line - 1)
-    query = (
-        scan.select("line_no", "line", pl.col("line").str.extract_groups(pattern).alias("_g"))
-        .unnest("_g")
-        .with_columns(**columns)
-        .select(
-            "line_no",
-            "line",
-            "ts",
-            "_full",
-            *_message_level(),
-            utc_stamps(fmt, aware, ctx.tz or "UTC"),
-            provenance=pl.lit(f"{ctx.name}:") + number.cast(pl.String),
-        )  # fmt: skip
-    )
-    try:
-        g = query.collect(engine="in-memory")
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):  # not UTF-8: the general way
+    zone = ctx.tz or "UTC"
+    arrow = arrow_reads(style, fmt, first_ts)
+    query = query.with_columns(**columns).select(
+        "line_no", "line", "ts", "_full", *_message_level(), "provenance",
+        *(() if arrow else (utc_stamps(fmt, aware, zone),)),
+    )  # fmt: skip
+    g = collect_block(query)
+    if g is None:
         return None, None
-    if g["_full"].any() or g["timestamp"].has_nulls():
+    if g["_full"].any():  # a line of another shape, or one the full pattern must read
         return None, g.select("line_no", "line")
+    stamps = iso_utc(g["ts"], zone, aware=aware) if arrow else g["timestamp"]
+    if stamps is None or stamps.has_nulls():  # out of range, in a DST repeat or gap
+        return None, g.select("line_no", "line")
+    g = g.with_columns(timestamp=stamps)
     g = search_levels(g, keep=("provenance", "timestamp"))
     severity, raw = severity_categories(g["severity_raw"].to_arrow())
     columns = {

@@ -4,11 +4,15 @@ agree: frames and import reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
 from postmortem_kit.ingest import load_logs
+from postmortem_kit.ingest.importreport import FileReport
+from postmortem_kit.ingest.registry import ParseContext, get_format, merge_state
+from postmortem_kit.ingest.source import RawFile
 
 BLOCK = 1024  # bytes per block: every file the tests write spans many
 
@@ -31,4 +35,26 @@ def assert_same(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataF
                   "continuation_lines", "invalid_utf8_lines"):  # fmt: skip
         assert getattr(a, field) == getattr(b, field), field
     assert a.notes == b.notes
+    return fast
+
+
+def fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
+    """How many of the file's blocks the fast reader reads (one after another, as the
+    reader passes them on)."""
+    data = path.read_bytes()
+    ctx = ParseContext(
+        name=path.name, tz=ctx_options.get("tz"), year=None, last_known=dt.date.today(),
+        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
+        fields=ctx_options.get("mapping"),
+    )  # fmt: skip
+    fast, line, start = 0, 1, 0
+    while start < len(data):
+        end = data.find(b"\n", start + BLOCK)
+        end = len(data) if end < 0 else end + 1
+        rows = get_format(fmt).read_block(data[start:end], first_line=line, ctx=ctx)
+        if rows is not None:
+            fast += 1
+            merge_state(ctx.state, rows.state)
+        line += data.count(b"\n", start, end)
+        start = end
     return fast

@@ -11,7 +11,7 @@ from postmortem_kit.ingest.registry import get_format, register_format
 #: Formats with a fast block reader (``read_block``).
 FAST_READ = (
     "json", "docker-json", "ecs-json", "journald-json", "logfmt", "csv", "combined", "common",
-    "text",
+    "text", "syslog-rfc3164",
 )  # fmt: skip
 
 

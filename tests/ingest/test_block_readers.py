@@ -17,14 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from postmortem_kit.ingest.importreport import FileReport
-from postmortem_kit.ingest.registry import (
-    ParseContext,
-    get_format,
-    merge_state,
-)
-from postmortem_kit.ingest.source import RawFile
-from tests.ingest.blockcheck import BLOCK, assert_same
+from tests.ingest.blockcheck import assert_same
+from tests.ingest.blockcheck import fast_blocks as _fast_blocks
 from tests.ingest.blockcheck import read as _read
 
 
@@ -69,28 +63,6 @@ CASES = {
                                      1791986822123456789 + i)[i % 4], "msg": f"m{i}"},
     "coalesced": lambda i: {("ts" if i % 2 else "time"): _stamp(i), ("msg" if i % 3 else "message"): f"m{i}"},  # noqa: E501
 }  # fmt: skip
-
-
-def _fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
-    """How many of the file's blocks the fast reader reads (one after another, as the
-    reader passes them on)."""
-    data = path.read_bytes()
-    ctx = ParseContext(
-        name=path.name, tz=ctx_options.get("tz"), year=None, last_known=dt.date.today(),
-        report=FileReport(path.name), raw=RawFile(path, path.name, b""),
-        fields=ctx_options.get("mapping"),
-    )  # fmt: skip
-    fast, line, start = 0, 1, 0
-    while start < len(data):
-        end = data.find(b"\n", start + BLOCK)
-        end = len(data) if end < 0 else end + 1
-        rows = get_format(fmt).read_block(data[start:end], first_line=line, ctx=ctx)
-        if rows is not None:
-            fast += 1
-            merge_state(ctx.state, rows.state)
-        line += data.count(b"\n", start, end)
-        start = end
-    return fast
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
