@@ -512,18 +512,24 @@ def after_timestamp() -> dict[str, pl.Expr]:
     }
 
 
+def level_search() -> pl.Expr:
+    """:data:`REST_LEVEL`'s search for a level word in a line's text after its timestamp
+    (``ts``)."""
+    groups = (
+        pl.col("line").str.slice(pl.col("ts").str.len_chars(), _LEVEL_WITHIN)
+        .str.extract_groups(REST_LEVEL)
+    )  # fmt: skip
+    return pl.coalesce(*(groups.struct.field(f"_l{i}") for i in range(4)))
+
+
 def search_levels(g: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
-    """``g`` (with :func:`after_timestamp`'s columns) with :data:`REST_LEVEL`'s search for a
-    level word in the lines with a timestamp but no level word right after it (and the
-    columns ``keep`` of ``g``'s)."""
+    """``g`` (with :func:`after_timestamp`'s columns) with :func:`level_search` in the lines
+    with a timestamp but no level word right after it (and the columns ``keep`` of
+    ``g``'s)."""
     search = g.select(pl.col("ts").is_not_null() & pl.col("severity_raw").is_null()).to_series()
     if search.any():
         rows = search.arg_true()
-        rest = g.filter(search).select(
-            pl.col("line").str.slice(pl.col("ts").str.len_chars(), _LEVEL_WITHIN)
-            .str.extract_groups(REST_LEVEL).alias("_lv")
-        ).unnest("_lv")  # fmt: skip
-        found = rest.select(pl.coalesce("_l0", "_l1", "_l2", "_l3")).to_series()
+        found = g.filter(search).select(level_search()).to_series()
         g = g.with_columns(g["severity_raw"].scatter(rows, found))
     return g.select("line_no", "line", "ts", "message", "severity_raw", *keep)
 

@@ -37,9 +37,15 @@ from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
 from postmortem_kit.ingest.columns import conform, severity_categories
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import collect_block, first_line_text, scan_groups, whole_lines
-from postmortem_kit.ingest.text import after_timestamp, search_levels, split_text, text_events
+from postmortem_kit.ingest.text import (
+    after_timestamp,
+    level_search,
+    search_levels,
+    split_text,
+    text_events,
+)
 from postmortem_kit.ingest.timestamps import TimeStyle
-from postmortem_kit.ingest.tsshape import shape_way
+from postmortem_kit.ingest.tsshape import fast_pattern, shape_way
 
 
 def _starts_event(line: bytes, style: TimeStyle, at_start: bool, shape: str | None) -> bool:
@@ -131,6 +137,9 @@ def read_clean_block(
         "line_no", "line", "ts", "_full", *_message_level(), "provenance",
         *(() if arrow else (utc_stamps(fmt, aware, zone),)),
     )  # fmt: skip
+    if pattern != fast_pattern(shape):  # something before the level word: search every line
+        found = pl.when(pl.col("severity_raw").is_null()).then(level_search())
+        query = query.with_columns(severity_raw=pl.coalesce("severity_raw", found))
     g = collect_block(query)
     if g is None:
         return None, None
