@@ -8,7 +8,9 @@ and a test holds it to that.
 The general way reads a block's times through :func:`.timestamps.parse_timestamps` (which
 tries each style, keeps state between blocks and localises naive times) in the parser
 thread, then packs the rows in a worker; here a time that carries its offset needs none of
-that, and the whole block is done in one worker while the others read theirs.
+that, and the whole block is done in one worker while the others read theirs. A block
+whose every line the one-pass pattern reads is read by one polars plan from its bytes
+(see :func:`_read_clean` and :mod:`.textblock` for why).
 """
 
 from __future__ import annotations
