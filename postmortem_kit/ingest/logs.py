@@ -18,6 +18,7 @@ from postmortem_kit.ingest import chunks
 from postmortem_kit.ingest import formats as _formats  # noqa: F401  (registers the built-ins)
 from postmortem_kit.ingest import frame as frames
 from postmortem_kit.ingest import window as windows
+from postmortem_kit.ingest.arrowpool import import_pool
 from postmortem_kit.ingest.columns import categorise, empty_frame, unify_categories
 from postmortem_kit.ingest.fileread import read_one
 from postmortem_kit.ingest.importreport import FileReport, ImportReport
@@ -158,6 +159,14 @@ def load_logs(
     report = ImportReport(
         window=tuple(t.isoformat() if t else "open" for t in span) if span else None
     )
+    with import_pool():  # see arrowpool: less memory held for the record formats
+        out = _read_files(files, opts, span, report)
+    out.attrs["import_report"] = report
+    return out
+
+
+def _read_files(files, opts: LoadOptions, span, report: ImportReport) -> pd.DataFrame:
+    """:func:`load_logs`' reading of ``files`` into one frame, filling ``report``."""
     tables = []
     for path, name in zip(files, provenance_names(files, opts.relative_to), strict=True):
         file_report = FileReport(name)
@@ -191,7 +200,6 @@ def load_logs(
     table = unify_categories(table)
     out = frames.to_pandas(table, nulls, names)  # releases the table's buffers as it goes
     del table
-    out.attrs["import_report"] = report
     return out
 
 
