@@ -16,7 +16,7 @@ import polars as pl
 
 from postmortem_kit.ingest.recordblock import records_block
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import split_lines
+from postmortem_kit.ingest.source import collect_block, first_line_text, scan_lines
 from postmortem_kit.ingest.structured import normalise_records
 from postmortem_kit.ingest.text import reject_rows
 
@@ -50,7 +50,12 @@ def _shape_pattern(keys: tuple[str, ...]) -> str:
 def _line_keys(lines: pl.DataFrame) -> tuple[str, ...]:
     """The keys of the block's first line with pairs, in order (none if a key repeats)."""
     first = lines["line"].drop_nulls().head(1).to_list()
-    keys = tuple(k for k, _ in _PAIR.findall(first[0])) if first else ()
+    return _keys_of(first[0]) if first else ()
+
+
+def _keys_of(line: str) -> tuple[str, ...]:
+    """The keys of a line's pairs, in order (none if a key repeats)."""
+    keys = tuple(k for k, _ in _PAIR.findall(line))
     return keys if len(set(keys)) == len(keys) else ()
 
 
@@ -169,16 +174,19 @@ def read_logfmt_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     that order, with no ``=`` inside a value (what :func:`prepare_logfmt` reads for
     certain), straight to its finished rows by :func:`.recordblock.records_block`; ``None``
     for any other block."""
-    lines, invalid = split_lines(data)
-    if invalid or not lines.height or lines["line"].has_nulls():
-        return None
-    shaped, matched, keys = _shaped(lines)
-    if not keys or not bool(matched.all()):
+    first = first_line_text(data)
+    keys = _keys_of(first) if first else ()
+    scan = scan_lines(data)
+    if not keys or scan is None:
         return None
     # parse_logfmt's column order: the file's keys in first-seen order
     order = list(ctx.state.get(_KEYS, ()))
     order += [k for k in keys if k not in order]
-    values = shaped.select(*(_unquote(k) for k in order if k in keys))
+    shape = pl.col("line").str.extract_groups(_shape_pattern(keys)).struct.rename_fields(keys)
+    query = scan.select(shape.alias(_SHAPE)).unnest(_SHAPE)
+    values = collect_block(query.select(*(_unquote(k) for k in order if k in keys)))
+    if values is None or values[keys[0]].has_nulls():  # a line of other keys, or blank
+        return None
     return records_block(
         values.to_arrow(compat_level=pl.CompatLevel.oldest()), first_line=first_line,
         ctx=ctx, state={_KEYS: order},
