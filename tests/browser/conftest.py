@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -211,7 +212,20 @@ class Lab:
         try:
             result = self.page.evaluate(_RUN_ALL, KERNEL_TIMEOUT)
         except PlaywrightError as exc:
-            pytest.fail(f"Run All did not finish: {exc}\n{self.describe()}")
+            # Seen once in a clean-clone CI run (and in none of 21 runs of the test here):
+            # the kernel idle and connected, a cell still at [*] with no output, its request
+            # or reply lost between JupyterLab and the kernel. Such a run is run once more; a
+            # cell that hangs keeps the kernel busy and fails here as before.
+            if not self.page.evaluate(_KERNEL_IDLE):
+                pytest.fail(f"Run All did not finish: {exc}\n{self.describe()}")
+            warnings.warn(
+                f"Run All lost a cell with the kernel idle; ran again\n{self.describe()}",
+                stacklevel=2,
+            )
+            try:
+                result = self.page.evaluate(_RUN_ALL, KERNEL_TIMEOUT)
+            except PlaywrightError as again:
+                pytest.fail(f"Run All did not finish, twice: {again}\n{self.describe()}")
         error = self.page.locator(".jp-OutputArea-output", has_text="Traceback")
         if error.count():
             pytest.fail("a cell raised:\n" + error.first.inner_text())
