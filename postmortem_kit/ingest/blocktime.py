@@ -1,7 +1,9 @@
-"""The times of a clean block read in its one query: the ``strptime`` format of a style that
-reads the block's first time (found once per shape of time), and the expression that reads
-such times to UTC. A block whose every time that format reads, none in a DST repeat or
-gap, needs none of :func:`.timestamps.parse_timestamps`' tries, and gives what it gives."""
+"""The times of a clean block: the ``strptime`` format of a style that reads the block's
+first time (found once per shape of time) and the expression that reads such times to UTC
+in the block's one query, or, for ISO 8601 times that ``strptime`` reads slowly, Arrow's
+ISO 8601 reader after it (:func:`iso_utc`). A block whose every time is read so, none in a
+DST repeat or gap, needs none of :func:`.timestamps.parse_timestamps`' tries, and gives
+what it gives."""
 
 from __future__ import annotations
 
