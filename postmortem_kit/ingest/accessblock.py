@@ -41,10 +41,10 @@ BLOCK_BYTES = 3 * 1024 * 1024
 
 def read_access_block(data: bytes, *, first_line: int, ctx: ParseContext) -> BlockRows | None:
     """The ``read_block`` of the access-log formats (see :attr:`.LogFormat.read_block`)."""
-    rows, lines = _read_clean(data, first_line, ctx)
+    rows = _read_clean(data, first_line, ctx)
     if rows is not None:
         return rows
-    lines = whole_lines(data, lines)
+    lines = whole_lines(data)
     if lines is None:  # a blank or invalid line: the general way counts it
         return None
     n = lines.height
@@ -62,17 +62,15 @@ def read_access_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     return block_rows(events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}})
 
 
-def _read_clean(
-    data: bytes, first_line: int, ctx: ParseContext
-) -> tuple[BlockRows | None, pl.DataFrame | None]:
+def _read_clean(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | None:
     """A block whose every line :data:`.text.ACCESS_FAST` reads (none blank, all valid
     UTF-8), with times that carry their offset: its rows, by one query from the bytes to
     the columns the way above gives (polars runs it on its own threads while this worker
-    waits). ``(None, None)`` for another block (the query keeps none of the lines, which
-    would only add to the peak memory of every block: 0.1-0.3 times the file)."""
+    waits). ``None`` for another block, whose lines are split again (the query keeps none
+    of them, which would only add to the peak memory of every block)."""
     query = scan_groups(data, ACCESS_FAST, name=ctx.name, first_line=first_line)
     if query is None:
-        return None, None
+        return None
     query = (
         query.select("line_no", "line", *_GROUPS, "provenance")
         .with_columns(
@@ -84,9 +82,9 @@ def _read_clean(
     )
     events = collect_block(query)
     if events is None or events["timestamp"].has_nulls():  # another layout or time, or blank
-        return None, None
+        return None
     n = events.height
-    return block_rows(events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}}), None
+    return block_rows(events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}})
 
 
 #: :data:`.text.ACCESS`'s groups, those :data:`.text.ACCESS_FAST` lacks as nulls (the

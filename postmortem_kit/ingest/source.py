@@ -169,7 +169,7 @@ def scan_lines(data: bytes, *, lossy: bool = False) -> pl.LazyFrame | None:
     """The lines of ``data`` as a lazy frame of ``line_no`` (1-based) and ``line`` (null for
     a blank line), read by polars' CSV reader with a separator byte that does not occur in
     ``data`` (``None`` when each candidate does), so that a query can go on from them in
-    one plan. ``\r\n`` endings and a UTF-8 byte-order mark are dropped. Collecting it
+    one plan. ``\\r\\n`` endings and a UTF-8 byte-order mark are dropped. Collecting it
     raises :class:`polars.exceptions.ComputeError` on invalid UTF-8 unless ``lossy`` (then
     decoded with U+FFFD replacement characters), and
     :class:`polars.exceptions.NoDataError` when ``data`` holds no line."""
@@ -212,7 +212,7 @@ def collect_block(query: pl.LazyFrame) -> pl.DataFrame | None:
 def split_lines(data: bytes) -> tuple[pl.DataFrame, int]:
     """Split text into a frame of ``line_no`` (1-based) and ``line`` (null for a blank line).
 
-    ``\r\n`` endings and a UTF-8 byte-order mark are dropped. Invalid UTF-8 is decoded with
+    ``\\r\\n`` endings and a UTF-8 byte-order mark are dropped. Invalid UTF-8 is decoded with
     U+FFFD replacement characters.
 
     Returns

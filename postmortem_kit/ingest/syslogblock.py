@@ -3,9 +3,9 @@
 Arrow table, in the worker thread, for the common case: every line one that the one-pass
 ISO pattern of :data:`.text.RFC3164_FAST` reads, valid UTF-8, none blank, every time with
 a zone or every time without (read by Arrow's ISO 8601 reader, as the general way reads
-them; none in a DST repeat or gap). Any other
-block gets ``None`` and goes the general way in the parser thread, which counts every line
-it rejects; this must give exactly what that way gives, and a test holds it to that.
+them; none in a DST repeat or gap). Any other block gets ``None`` and goes the general way
+in the parser thread, which counts every line it rejects; this must give exactly what that
+way gives, and a test holds it to that.
 
 BSD times (``Oct 14 14:07:00``) have no year: the general way carries the year from block
 to block (a rollover at New Year), so they are read there.

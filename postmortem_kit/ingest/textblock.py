@@ -111,8 +111,9 @@ def read_clean_block(
     """A block (its bytes) whose every line (none blank, all valid UTF-8) is an event with a
     timestamp of ``shape`` followed by a separator, read by the one-pass way of
     :data:`.tsshape.SHAPE_WAYS` that reads its first line (so no line is another's
-    continuation), whose times the ``strptime`` format that reads the first reads, none in
-    a DST repeat or gap: its rows, by one query from the bytes to the finished columns,
+    continuation), whose times the ``strptime`` format that reads the first reads (or
+    Arrow's ISO 8601 reader: :func:`.blocktime.arrow_reads`), none in a DST repeat or gap:
+    its rows, by one query from the bytes to the finished columns,
     which gives what :func:`.text.split_text` and :func:`.text.text_events` give (a test
     holds it to that). One query, which polars runs on its own threads while the calling
     worker waits, costs less than a dozen small steps, each of which wakes its threads.
@@ -141,8 +142,8 @@ def read_clean_block(
         *(() if arrow else (utc_stamps(fmt, aware, zone),)),
     )  # fmt: skip
     if pattern != fast_pattern(shape):  # something before the level word: search every line
-        found = pl.when(pl.col("severity_raw").is_null()).then(level_search())
-        query = query.with_columns(severity_raw=pl.coalesce("severity_raw", found))
+        searched = pl.when(pl.col("severity_raw").is_null()).then(level_search())
+        query = query.with_columns(severity_raw=pl.coalesce("severity_raw", searched))
     g = collect_block(query)
     if g is None:
         return None, None
