@@ -13,6 +13,13 @@ from collections.abc import Callable
 import polars as pl
 
 from postmortem_kit.ingest.columns import severity_from_http_status, with_severity
+from postmortem_kit.ingest.levelwords import (
+    AFTER_TS,
+    LEVEL,
+    LEVEL_SET,
+    LEVEL_WITHIN,
+    REST_LEVEL,
+)
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.source import sample_lines
 from postmortem_kit.ingest.timestamps import (
@@ -335,10 +342,10 @@ def level_at_start(message: pl.Expr) -> pl.Expr:
 
 
 def _level_word(message: pl.Series, found: pl.Series | None = None) -> pl.Series:
-    """The first level word (:data:`LEVEL`'s ``_l1`` or ``_l2``) in each message's first 48
-    characters. Messages are first matched at their start only, which is cheap
-    (:func:`level_at_start`; ``found``, when it was done already); only those without a
-    level word there are searched through. A match at the start is the leftmost one, so
+    """The first level word (:data:`.levelwords.LEVEL`'s ``_l1`` or ``_l2``) in each
+    message's first 48 characters. Messages are first matched at their start only, which
+    is cheap (:func:`level_at_start`; ``found``, when it was done already); only those
+    without a level word there are searched through. A match at the start is the leftmost one, so
     both give what searching every message would."""
     if found is None:
         found = message.to_frame("m").select(level_at_start(pl.col("m"))).to_series()
@@ -412,21 +419,8 @@ parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_de
 
 # --- generic timestamped text ---------------------------------------------------------------
 
-_LEVEL_WORDS = (
-    "TRACE|DEBUG|INFO|INFORMATION|LOG|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRIT|CRITICAL|FATAL|"
-    "ALERT|EMERG|PANIC|Trace|Debug|Info|Information|Notice|Warn|Warning|Error|Severe|Critical|Fatal"
-)
-LEVEL = (
-    rf"(?:^|[\s\[<(|])(?P<_l1>{_LEVEL_WORDS})(?:$|[\s\]>)|:,])"
-    r"|\[(?P<_l2>trace|debug|info|notice|warn|warning|error|crit|alert|emerg|fatal)\]"
-    r"|^\s+\d+\s+\d+\s+(?P<_l3>[VDIWEFA])\s"
-)
-
-
-#: :data:`LEVEL` matched at the start of the text only.
+#: :data:`.levelwords.LEVEL` matched at the start of the text only.
 _LEVEL_AT_START = "^(?:" + LEVEL + ")"
-#: The level words of :data:`LEVEL`'s ``_l1`` as a list (checked with ``is_in``).
-_LEVEL_SET = _LEVEL_WORDS.split("|")
 
 
 def _bare(pattern: str) -> str:
@@ -445,16 +439,6 @@ def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
     return rf"^(?P<_pre>.{{0,{TIMESTAMP_WITHIN}}}?)(?P<ts>{_bare(style.pattern)})"
 
 
-#: Characters stripped between a timestamp and its message (then whitespace).
-_AFTER_TS = r"[ \t,;:\-|\]>)]*"
-#: :data:`LEVEL` looks at this many characters after the timestamp.
-_LEVEL_WITHIN = 120
-#: The level search of the text after a timestamp: a level word right after it, whatever
-#: separates the two (``14:00:00,000:INFO:root``, Python's ``%(asctime)s:%(levelname)s``),
-#: else :data:`LEVEL`'s first.
-REST_LEVEL = rf"^{_AFTER_TS}\s*(?P<_l0>{_LEVEL_WORDS})(?:$|[\s\]>)|:,])|" + LEVEL
-
-
 def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
     """``ts``, ``message`` and ``severity_raw`` of lines by a search for the timestamp
     within :data:`TIMESTAMP_WITHIN` characters (the general path)."""
@@ -471,7 +455,7 @@ def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataF
         ).str.strip_chars(),
     )
     # Level words sit near the timestamp: look only at the next 120 characters.
-    head = pl.col("_rest").str.slice(0, _LEVEL_WITHIN).str.extract_groups(REST_LEVEL)
+    head = pl.col("_rest").str.slice(0, LEVEL_WITHIN).str.extract_groups(REST_LEVEL)
     g = g.with_columns(head.alias("_lv")).unnest("_lv")
     return g.with_columns(severity_raw=pl.coalesce("_l0", "_l1", "_l2", "_l3")).select(
         "line_no", "line", "ts", "message", "severity_raw"
@@ -484,14 +468,14 @@ def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -
 
     The regex captures the timestamp, the separator after it (``_s``, then whitespace
     ``_w``: what the general path strips) and the word right after that: a level word when
-    it is one of :data:`LEVEL`'s (a whole word, as :data:`LEVEL` has it end at a
+    it is one of :data:`.levelwords.LEVEL`'s (a whole word, as that has it end at a
     non-letter). The message is the rest of the line, sliced off. A level word found so is
-    what :data:`REST_LEVEL` finds first when it ends inside the searched characters; the
-    other lines with a timestamp get :data:`REST_LEVEL`'s search. Lines of the file's
+    what :data:`.levelwords.REST_LEVEL` finds first when it ends inside the searched
+    characters; the other lines with a timestamp get its search. Lines of the file's
     timestamp ``shape`` (when known) are read by a one-pass pattern first (see
     :mod:`.tsshape`)."""
     pattern = (
-        rf"^(?P<ts>{_bare(style.pattern.removeprefix('^'))})(?P<_s>{_AFTER_TS})(?P<_w>\s*)"
+        rf"^(?P<ts>{_bare(style.pattern.removeprefix('^'))})(?P<_s>{AFTER_TS})(?P<_w>\s*)"
         r"(?:(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$))?"
     )
     g = at_start_groups(lines, pattern, shape)
@@ -502,21 +486,22 @@ def after_timestamp() -> dict[str, pl.Expr]:
     """``message`` and ``severity_raw`` from the groups ``ts``, ``_s``, ``_w`` and ``_l1`` of
     the pattern of a timestamp that starts the line (see :func:`_at_start`): the rest of
     the line, and the word after the timestamp when it is a level word, which
-    :data:`REST_LEVEL` would find first (null where :func:`search_levels` must search)."""
+    :data:`.levelwords.REST_LEVEL` would find first (null where :func:`search_levels` must
+    search)."""
     s, w, word = pl.col("_s"), pl.col("_w"), pl.col("_l1")
     skip = pl.col("ts").str.len_chars() + s.str.len_chars() + w.str.len_chars()
-    inside = s.str.len_chars() + w.str.len_chars() + word.str.len_chars() < _LEVEL_WITHIN
+    inside = s.str.len_chars() + w.str.len_chars() + word.str.len_chars() < LEVEL_WITHIN
     return {
         "message": pl.col("line").str.slice(skip).str.strip_chars_end(),
-        "severity_raw": pl.when(inside & word.is_in(_LEVEL_SET)).then(word),
+        "severity_raw": pl.when(inside & word.is_in(LEVEL_SET)).then(word),
     }
 
 
 def level_search() -> pl.Expr:
-    """:data:`REST_LEVEL`'s search for a level word in a line's text after its timestamp
+    """:data:`.levelwords.REST_LEVEL`'s search for a level word in a line's text after its timestamp
     (``ts``)."""
     groups = (
-        pl.col("line").str.slice(pl.col("ts").str.len_chars(), _LEVEL_WITHIN)
+        pl.col("line").str.slice(pl.col("ts").str.len_chars(), LEVEL_WITHIN)
         .str.extract_groups(REST_LEVEL)
     )  # fmt: skip
     return pl.coalesce(*(groups.struct.field(f"_l{i}") for i in range(4)))

@@ -5,9 +5,11 @@ A style's full pattern has optional and alternative parts (fractions, zones, ``T
 space), so the regex engine cannot run it as a one-pass DFA; capturing with it costs about
 three times what a pattern of fixed shape does. Most lines of a file share one shape, so
 the lines of that shape go through the shape's patterns (:data:`SHAPE_WAYS`: a level word
-right after the time, else anything that cannot belong to the time) and only the others
+right after the time; a bracketed thread, then the level word, as log4j's and logback's
+usual layouts have it; else anything that cannot belong to the time) and only the others
 through the full one. The shape's patterns must give exactly what the full one gives
-wherever they match: a test holds them to that.
+wherever they match (the bracket pattern: what the level search after it gives): a test
+holds them to that.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 
 import polars as pl
 
+from postmortem_kit.ingest.levelwords import LEVEL, LEVEL_WITHIN
 from postmortem_kit.ingest.timestamps import ZONE_ABBREVIATIONS, TimeStyle
 
 #: Styles whose every digit field is plain ``\d`` (no ranges such as ``[01]\d``), so that a
@@ -49,6 +52,37 @@ def fast_pattern(shape: str) -> str:
     separator character and a word ending where the full pattern's level word ends (most
     lines of most logs)."""
     return rf"^(?P<ts>{shape})(?P<_s>{_SEPARATOR})(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$)"
+
+
+def bracket_pattern(shape: str) -> str:
+    """The one-pass pattern for lines of ``shape`` with a bracketed word between the time
+    and the level word (log4j's and logback's ``%d [%t] %-5level``): the timestamp, at
+    least one separator character, the brackets (``_br``), white space (``_g``) and a word
+    ending where a level word ends (``_l1``)."""
+    return (
+        rf"^(?P<ts>{shape})(?P<_s>{_SEPARATOR})(?P<_br>\[[^\]]*\])(?P<_g>\s+)"
+        r"(?P<_l1>[A-Za-z]+)(?:[\s\]>)|:,]|$)"
+    )
+
+
+def bracket_columns() -> dict[str, pl.Expr]:
+    """From the groups of :func:`bracket_pattern`: the full pattern's ``_w`` (empty), and
+    ``_l1`` where it is the word the level search (:data:`.levelwords.REST_LEVEL`) finds
+    first, else null (so that the line is searched): where no level word is inside the
+    brackets and the word ends within the searched characters. The brackets cannot belong
+    to the timestamp, so ``_full`` is only whether the line is of another shape.
+
+    The search cannot find a level word that starts before the brackets (the separator
+    has no letters, and a level word after it must start there) nor in the white space
+    after them, and a level word inside them ends at the closing bracket at the latest:
+    so searching the brackets alone tells whether it finds one before ``_l1``."""
+    used = pl.sum_horizontal(pl.col(c).str.len_chars() for c in ("_s", "_br", "_g", "_l1"))
+    first = (used < LEVEL_WITHIN) & ~pl.col("_br").str.contains(LEVEL)
+    return {
+        "_w": pl.when(pl.col("ts").is_not_null()).then(pl.lit("")),
+        "_l1": pl.when(first).then(pl.col("_l1")),
+        "_full": pl.col("ts").is_null(),
+    }
 
 
 def wide_pattern(shape: str) -> str:
@@ -92,7 +126,11 @@ def wide_columns() -> dict[str, pl.Expr]:
 
 #: The one-pass ways to read lines of a shape, narrowest first: each pattern (of the shape)
 #: and the columns that complete its groups to the full pattern's (with ``_full``).
-SHAPE_WAYS = ((fast_pattern, fast_columns), (wide_pattern, wide_columns))
+SHAPE_WAYS = (
+    (fast_pattern, fast_columns),
+    (bracket_pattern, bracket_columns),
+    (wide_pattern, wide_columns),
+)
 
 
 @functools.lru_cache(maxsize=64)

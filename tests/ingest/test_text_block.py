@@ -220,6 +220,7 @@ LAYOUTS = {
     "offset, pipes": (lambda t, i: f"{t:%Y-%m-%dT%H:%M:%S}+02:00 |", None),
     "naive in Berlin": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S}", "Europe/Berlin"),
     "a word first": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S} {('web', 'db')[i % 2]}", None),
+    "a thread first": (lambda t, i: f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}", None),
 }
 
 
@@ -228,6 +229,8 @@ def _clean_event(layout: str, i: int) -> str:
     level = ("INFO", "WARN", "ERROR", "DEBUG", "Notice")[i % 5]
     if layout == "a word first":  # the level is searched for, after the program
         return f"{stamp} app[{i % 50}]: [{level}] order {i} ünï  \n"
+    if layout == "a thread first":  # log4j's and logback's usual layout
+        return f"{stamp} [worker-{i % 3}] {level} c.s.OrderService - order {i} ünï  \n"
     return f"{stamp} {level} [worker-{i % 3}] OrderService: order {i} ünï  \n"
 
 
@@ -322,9 +325,12 @@ FUZZ_SEPARATORS = (" ", " ", " ", "  ", " - ", " | ", "\t", ": ", ",", " :: ", "
 FUZZ_WORDS = (
     "INFO", "WARN", "ERROR", "debug", "Notice", "[main]", "web-1", "UTC", "EST", "42", "+0200",
     "-0500", ".5", ",123", "\u00a0INFO", "\u2003x", "PM", "fatal:", "(x)", "app[12]:", "ünï", "",
-    "E", "[ERROR]", "<warn>", "level=info",
+    "E", "[ERROR]", "<warn>", "level=info", "[pool ERROR]", "[info]", "[worker-1]",
 )  # fmt: skip
-FUZZ_TAILS = ("", " order 1", " c.s.Svc - did it", "  trailing  ", " [ERROR] later", " ünï ok")
+FUZZ_TAILS = (
+    "", " order 1", " c.s.Svc - did it", "  trailing  ", " [ERROR] later", " ünï ok",
+    " INFO c.s.Svc - x", " WARNING", "\tERROR x",
+)  # fmt: skip
 
 
 def _random_file(rnd: random.Random) -> list[str]:

@@ -11,7 +11,13 @@ import pytest
 
 from postmortem_kit.ingest.text import _at_start
 from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, sniff_style
-from postmortem_kit.ingest.tsshape import SHAPE_STYLES, fast_pattern, timestamp_shape
+from postmortem_kit.ingest.tsshape import (
+    SHAPE_STYLES,
+    bracket_pattern,
+    fast_pattern,
+    shape_way,
+    timestamp_shape,
+)
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -30,6 +36,15 @@ TAILS = [
     # a word of another kind first: a thread, a host, a program (log4j's and syslog's layouts)
     " [main] INFO c.s.OrderService - x", " web-1 api[12]: ERROR x", " (x) INFO", " {json}",
     " \u00a0INFO x", " \u2003", " - 0400 x", " 5 x", " UTC-5 x", " -", "- INFO", " =x", " 'q'",
+    # a bracketed thread, then the level word (log4j's and logback's layouts), and every way
+    # a level word can be found before that one, or not be found at all
+    " [pool ERROR] INFO x", " [info] WARN x", " [x|ERROR] INFO x", " [main-ERROR] INFO x",
+    " [<WARN>] INFO x", " [(Fatal)] INFO", " [ERROR]", " [main] ERROR]", " [a]  WARN two",
+    " [a]\tERROR", " [a]\u00a0ERROR", " [main] INFO2 x", " [main] c.s.X - ERROR x", " [main]",
+    " [main] ", " [] INFO", " [[x] INFO", " [a]] INFO", " - [main] ERROR x", " [main]INFO x",
+    " [main] (x) INFO", " [main] info x", " [main] Warning: x", " [main] 42 INFO", " [a] -ERROR",
+    " [a]-ERROR x", " [a] | ERROR x",
+    *(f" [{'t' * n}] WARNING x" for n in range(105, 114)),  # the level word at the 120th
 ]  # fmt: skip
 
 
@@ -48,8 +63,8 @@ def _same(lines: pl.DataFrame, style, shape: str) -> None:
         assert fast[column].to_list() == full[column].to_list(), column
 
 
-def _fast_hits(texts: list[str], shape: str) -> int:
-    found = pl.Series(texts, dtype=pl.String).str.extract_groups(fast_pattern(shape))
+def _hits(texts: list[str], pattern: str) -> int:
+    found = pl.Series(texts, dtype=pl.String).str.extract_groups(pattern)
     return int(found.struct.field("ts").is_not_null().sum())
 
 
@@ -61,8 +76,11 @@ def test_shape_pattern_equals_the_full_pattern_line_by_line(name):
     shape = timestamp_shape([t for t in texts if t], style)
     assert shape is not None
     _same(_lines(texts), style, shape)
-    # the ordinary lines take the narrow pattern (else it would be dead weight)
-    assert _fast_hits([STAMPS[name][0] + TAILS[0], STAMPS[name][0] + TAILS[1]], shape) == 2
+    # the ordinary lines take the narrow patterns (else they would be dead weight)
+    assert _hits([STAMPS[name][0] + TAILS[0], STAMPS[name][0] + TAILS[1]], fast_pattern(shape)) == 2
+    log4j = [STAMPS[name][0] + t for t in (" [main] INFO c.s.OrderService - x", " [a] ERROR")]
+    assert _hits(log4j, bracket_pattern(shape)) == 2
+    assert [shape_way(shape, line)[0] for line in log4j] == [bracket_pattern(shape)] * 2
 
 
 def test_styles_with_digit_ranges_get_no_shape():
