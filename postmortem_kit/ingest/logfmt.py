@@ -16,7 +16,7 @@ import polars as pl
 
 from postmortem_kit.ingest.recordblock import records_block
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
-from postmortem_kit.ingest.source import collect_block, first_line_text, scan_lines
+from postmortem_kit.ingest.source import collect_block, first_line_text, scan_raw_lines
 from postmortem_kit.ingest.structured import normalise_records
 from postmortem_kit.ingest.text import reject_rows
 
@@ -176,7 +176,7 @@ def read_logfmt_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     for any other block."""
     first = first_line_text(data)
     keys = _keys_of(first) if first else ()
-    scan = scan_lines(data)
+    scan = scan_raw_lines(data)  # a line of white space or none has no keys: not taken
     if not keys or scan is None:
         return None
     # parse_logfmt's column order: the file's keys in first-seen order

@@ -64,6 +64,7 @@ def test_iso_blocks_are_read_as_the_general_way_reads_them(tmp_path, layout):
     [
         pytest.param(lambda line: line.replace(" app-", " app -"), id="no program tag"),
         pytest.param(lambda line: line + "\n", id="blank line"),
+        pytest.param(lambda line: line + " \t \n", id="a line of white space"),
         pytest.param(lambda line: line.replace("2026-10-14", "2026-13-14"), id="month 13"),
         pytest.param(lambda line: "Oct 14 14:05:00 " + line.split(" ", 1)[1], id="a BSD time"),
         pytest.param(lambda line: line.replace("+02:00", "", 1), id="a time without its zone"),

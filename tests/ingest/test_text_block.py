@@ -263,6 +263,18 @@ def test_a_block_less_clean_goes_the_way_of_the_others(tmp_path, spoil):
     assert_same(path, "text")
 
 
+def test_a_line_of_white_space_in_a_clean_block_is_a_blank_line(tmp_path):
+    # the one-query way reads lines without making white space null; the block must still
+    # go the general way, which rejects the line as blank
+    events = [_clean_event("comma millis", i) for i in range(600)]
+    events[300] += " \t \n"
+    path = _write(tmp_path / "app.log", events)
+    assert _fast_blocks(path, clean=True) == _fast_blocks(path) > 20
+    frame = assert_same(path, "text")
+    report = frame.attrs["import_report"].files[0]
+    assert report.rejects == {"blank line": 1} and report.rows == 600
+
+
 def test_a_level_after_a_colon_in_a_clean_block(tmp_path):
     # a level word right after the time, whatever separates the two (here ":"), is the
     # level: the one-query way reads it as the general way does
