@@ -15,6 +15,8 @@ LEVEL = (
     r"|\[(?P<_l2>trace|debug|info|notice|warn|warning|error|crit|alert|emerg|fatal)\]"
     r"|^\s+\d+\s+\d+\s+(?P<_l3>[VDIWEFA])\s"
 )
+#: :data:`LEVEL` matched at the start of the text only.
+LEVEL_AT_START = "^(?:" + LEVEL + ")"
 #: The level words of :data:`LEVEL`'s ``_l1`` as a list (checked with ``is_in``).
 LEVEL_SET = LEVEL_WORDS.split("|")
 #: Characters stripped between a timestamp and its message (then whitespace).

@@ -16,6 +16,7 @@ from postmortem_kit.ingest.columns import severity_from_http_status, with_severi
 from postmortem_kit.ingest.levelwords import (
     AFTER_TS,
     LEVEL,
+    LEVEL_AT_START,
     LEVEL_SET,
     LEVEL_WITHIN,
     REST_LEVEL,
@@ -337,7 +338,7 @@ def derive_syslog(f: pl.DataFrame, level_at_start: pl.Series | None = None) -> p
 def level_at_start(message: pl.Expr) -> pl.Expr:
     """The first step of :func:`_level_word`: a level word at the start of ``message``'s
     first 48 characters (null where there is none)."""
-    groups = message.str.slice(0, 48).str.extract_groups(_LEVEL_AT_START)
+    groups = message.str.slice(0, 48).str.extract_groups(LEVEL_AT_START)
     return groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
 
 
@@ -345,8 +346,8 @@ def _level_word(message: pl.Series, found: pl.Series | None = None) -> pl.Series
     """The first level word (:data:`.levelwords.LEVEL`'s ``_l1`` or ``_l2``) in each
     message's first 48 characters. Messages are first matched at their start only, which
     is cheap (:func:`level_at_start`; ``found``, when it was done already); only those
-    without a level word there are searched through. A match at the start is the leftmost one, so
-    both give what searching every message would."""
+    without a level word there are searched through. A match at the start is the leftmost
+    one, so both give what searching every message would."""
     if found is None:
         found = message.to_frame("m").select(level_at_start(pl.col("m"))).to_series()
     head = message.str.slice(0, 48)
@@ -418,9 +419,6 @@ parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_de
 
 
 # --- generic timestamped text ---------------------------------------------------------------
-
-#: :data:`.levelwords.LEVEL` matched at the start of the text only.
-_LEVEL_AT_START = "^(?:" + LEVEL + ")"
 
 
 def _bare(pattern: str) -> str:
@@ -498,8 +496,8 @@ def after_timestamp() -> dict[str, pl.Expr]:
 
 
 def level_search() -> pl.Expr:
-    """:data:`.levelwords.REST_LEVEL`'s search for a level word in a line's text after its timestamp
-    (``ts``)."""
+    """:data:`.levelwords.REST_LEVEL`'s search for a level word in a line's text after its
+    timestamp (``ts``)."""
     groups = (
         pl.col("line").str.slice(pl.col("ts").str.len_chars(), LEVEL_WITHIN)
         .str.extract_groups(REST_LEVEL)

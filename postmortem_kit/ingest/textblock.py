@@ -129,8 +129,9 @@ def read_clean_block(
     -------
     (rows, lines)
         ``rows`` is ``None`` for any other block; ``lines``, the block's lines as
-        :func:`.source.split_lines` gives them, when the query split them (valid UTF-8), so
-        that the general way need not split them again.
+        :func:`.source.scan_groups` read them (a line of white space not yet null: hand them
+        to :func:`.source.whole_lines`), when the query split them (valid UTF-8), so that
+        the general way need not split them again.
     """
     first = first_line_text(data)
     way = None if first is None else shape_way(shape, first)
