@@ -42,6 +42,19 @@ if TYPE_CHECKING:
 HEAD_BYTES = 256 * 1024
 #: Blocks split (and prepared) ahead of the one being parsed, each in a worker thread.
 _AHEAD = 2
+#: At most this many of polars' threads are counted when blocks are read whole on one core
+#: each (:attr:`.registry.LogFormat.one_core_blocks`): the blocks in flight, one more than
+#: that, each hold a block's working set.
+_MAX_BLOCK_CORES = 8
+
+
+def busy_ahead() -> int:
+    """Blocks kept in flight while a one-core ``read_block`` reads them whole: one more than
+    polars has threads (at most :data:`_MAX_BLOCK_CORES`), so that every core has a query to
+    run while one worker holds the GIL between its queries."""
+    return min(pl.thread_pool_size(), _MAX_BLOCK_CORES) + 1
+
+
 #: Lines at the end of a block searched first for the last event start (multi-line formats);
 #: the whole block when none of them starts one.
 _TAIL_LINES = 64
@@ -245,8 +258,10 @@ class _FileReader:
     def run(self) -> pa.Table | None:
         """Parse every block in order; the next blocks are split (and prepared) meanwhile,
         on the other cores."""
-        with ThreadPoolExecutor(max_workers=_AHEAD) as pool:
-            self.pool = pool
+        ahead = _AHEAD
+        with contextlib.ExitStack() as stack:
+            # blocks are split in ``splitter``; ``pool`` packs what the general way parsed
+            self.pool = splitter = stack.enter_context(ThreadPoolExecutor(max_workers=_AHEAD))
             items = _lookahead(self.blocks())
             queue: collections.deque = collections.deque()
 
@@ -254,12 +269,12 @@ class _FileReader:
 
             def fill() -> None:
                 nonlocal first_line
-                while len(queue) < _AHEAD:
+                while len(queue) < ahead:
                     item = next(items, None)
                     if item is None:
                         return
                     block, following = item
-                    future = pool.submit(self._split, block, first_line, following)
+                    future = splitter.submit(self._split, block, first_line, following)
                     queue.append((future, block, following is None))
                     if self.fmt is None or self.fmt.read_block is not None:  # else unused
                         first_line += chunks.count_lines(item[0])
@@ -274,6 +289,9 @@ class _FileReader:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if isinstance(lines, BlockRows):
+                    if self.fmt.one_core_blocks and splitter is self.pool:  # each on one core
+                        ahead = busy_ahead()
+                        splitter = stack.enter_context(ThreadPoolExecutor(max_workers=ahead))
                     if pending is not None and self.fmt.multiline:
                         # the last event of a block the general way read, carried over: a
                         # whole one, as a multiline read_block takes a block that starts one

@@ -95,6 +95,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=text.parse_access,
         prepare=text.prepare_access,
         read_block=accessblock.read_access_block,
+        one_core_blocks=True,
         block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - - [14/Oct/2026:14:07:00 +0000] "GET /api/orders HTTP/1.1" 502 173 '
@@ -108,6 +109,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=text.parse_access,
         prepare=text.prepare_access,
         read_block=accessblock.read_access_block,
+        one_core_blocks=True,
         block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - alice [14/Oct/2026:14:07:00 +0000] "POST /login HTTP/1.1" 200 512',
@@ -142,6 +144,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=text.parse_rfc3164,
         prepare=text.prepare_rfc3164,
         read_block=syslogblock.read_syslog_block,
+        one_core_blocks=True,
         timestamp="Mmm dd HH:MM:SS has no year: year= (the first line's), else the file's date, "
         "with a rollover at New Year; read in tz= (UTC if none). ISO times keep their offset",
         example="Oct 14 14:07:00 web-1 sshd[811]: Failed password for root from 203.0.113.9",
@@ -184,6 +187,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         parse=logfmt.parse_logfmt,
         prepare=logfmt.prepare_logfmt,
         read_block=logfmt.read_logfmt_block,
+        one_core_blocks=True,
         timestamp=_JSON_TIME,
         example='time=2026-10-14T14:07:00Z level=error msg="payment declined" order=812',
     ),
@@ -211,6 +215,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         prime=text.prime_text,
         prepare=text.prepare_text,
         read_block=textblock.read_text_block,
+        one_core_blocks=True,
         timestamp="the style found in the file's first lines; year-less styles use year= or the "
         "file date; naive times are read in tz= (UTC if none)",
         example="2026-10-14 14:07:00,120 ERROR [pool-3] OrderService: timeout after 30s",
