@@ -297,8 +297,9 @@ class _FileReader:
                         # whole one, as a multiline read_block takes a block that starts one
                         self._parse(pending, b"")
                         pending = None
-                    if pending is None:  # else the parser asked for the rest at once (CSV)
-                        fill()
+                    # pending: the parser asked for the rest of the file at once (CSV)
+                    if pending is None and (lines.commit is None or lines.commit(self.ctx)):
+                        fill()  # after commit: the blocks handed out now see its state
                         self._take(lines)
                         continue
                     lines, invalid = split_lines(block)

@@ -57,17 +57,7 @@ def infer_years(
     if "first_year" in carry:  # a later chunk of the same file: continue from the last one
         before = carry["rollovers"]
         years = rollover + carry["first_year"] + before
-        carry.update(month=int(m[-1]), rollovers=before + total)
-        total = carry["rollovers"]
-        if year is not None:
-            note = f"year {year} given" + (f", {total} rollover(s) at New Year" if total else "")
-        else:
-            note = (
-                carry["note_stem"]
-                + (f", {total} rollover(s) at New Year" if total else "")
-                + "; pass year= to set it"
-            )
-        carry["note"] = note
+        note = advance_years(carry, last_month=int(m[-1]), last_year=int(years[-1]), year=year)
         return years.cast(pl.Int64), note
     if year is not None:
         years = rollover + year
@@ -92,6 +82,35 @@ def infer_years(
         first_year=int(years[0] - rollover[0]), month=int(m[-1]), rollovers=total, note=note
     )
     return years.cast(pl.Int64), note
+
+
+def block_start_year(carry: dict, first_month: int) -> int | None:
+    """The year :func:`infer_years` gives the first line of a later chunk of a file, one
+    in month ``first_month``, after the chunks before it left ``carry``; ``None`` before
+    the file's first chunk has set it (that one's year comes from the whole-file rule)."""
+    if "first_year" not in carry:
+        return None
+    month = carry.get("month")
+    rollover = month is not None and first_month - month <= -7
+    return carry["first_year"] + carry["rollovers"] + int(rollover)
+
+
+def advance_years(carry: dict, *, last_month: int, last_year: int, year: int | None) -> str:
+    """Move ``carry`` past a later chunk of a file (see :func:`infer_years`) whose last line
+    is in ``last_month`` of ``last_year``, as :func:`infer_years` does when it reads the
+    chunk; returns the import report's note on the years."""
+    total = last_year - carry["first_year"]
+    carry.update(month=last_month, rollovers=total)
+    if year is not None:
+        note = f"year {year} given" + (f", {total} rollover(s) at New Year" if total else "")
+    else:
+        note = (
+            carry["note_stem"]
+            + (f", {total} rollover(s) at New Year" if total else "")
+            + "; pass year= to set it"
+        )
+    carry["note"] = note
+    return note
 
 
 def year_mismatch(carry: dict, *, year: int | None, last_known: dt.date | None) -> int | None:

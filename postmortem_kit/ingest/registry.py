@@ -142,6 +142,13 @@ class BlockRows:
     state: dict = dataclasses.field(default_factory=dict)
     #: Lines attached to the event before them (a ``multiline`` format's stack traces).
     continuation_lines: int = 0
+    #: For a block read on an assumption about the blocks before it, which a worker cannot
+    #: know for sure (BSD syslog: the year, which a New Year in a block still in flight
+    #: moves on): ``commit(ctx)``, run in the parser thread, in file order, just before the
+    #: rows are kept. It checks the assumption against ``ctx.state`` as the blocks before
+    #: left it and, when it holds, moves that state on as ``parse`` would and returns
+    #: ``True``; ``False`` sends the block the general way instead.
+    commit: Callable[[ParseContext], bool] | None = None
 
 
 def merge_state(state: dict, updates: dict) -> None:

@@ -502,13 +502,17 @@ def month_expr(cols) -> pl.Expr:
 _MONTH_PREFIXES = pl.Enum([v for m in MONTHS for v in (m, m.title(), m.upper())])
 
 
+def leading_month(text: pl.Expr) -> pl.Expr:
+    """The month (1–12) whose name ``text`` starts with (``Oct``, ``oct`` or ``OCT``; null
+    for any other start)."""
+    month = text.str.slice(0, 3).cast(_MONTH_PREFIXES, strict=False).to_physical() // 3 + 1
+    return month.cast(pl.Int64)
+
+
 def _leading_months(source: pl.DataFrame, style: TimeStyle) -> pl.Series:
     """Month of each value of a year-less style that starts with the month's name, for
     :func:`infer_years`; values that do not start so get it from the style's pattern."""
-    months = source.select(
-        (pl.col("_t").str.slice(0, 3).cast(_MONTH_PREFIXES, strict=False).to_physical() // 3 + 1)
-        .cast(pl.Int64)
-    ).to_series()  # fmt: skip
+    months = source.select(leading_month(pl.col("_t"))).to_series()
     missing = months.is_null() & source["_t"].is_not_null()
     if missing.any():
         parts = source.select(pl.col("_t").str.extract_groups(style.pattern)).unnest("_t")
