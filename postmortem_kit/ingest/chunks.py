@@ -20,6 +20,7 @@ import pyarrow as pa
 from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import Codec, decompress
 from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null_array, put_shared
+from postmortem_kit.ingest.padding import drop_padding
 from postmortem_kit.ingest.registry import BlockRows
 from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
 
@@ -37,12 +38,14 @@ _COMPRESSED_PIECE = 256 * 1024
 _COUNT_BYTES = 64 * 1024 * 1024
 
 
-def count_newlines(path: Path, end: int) -> int:
-    """How many line breaks the first ``end`` bytes of a plain file hold (so the line at byte
-    ``end`` is line ``count + 1``). Runs at several GB/s: far cheaper than parsing them."""
+def count_newlines(path: Path, end: int, begin: int = 0) -> int:
+    """How many line breaks the bytes ``begin``–``end`` of a plain file hold (so, from the
+    start, the line at byte ``end`` is line ``count + 1``). Runs at several GB/s: far
+    cheaper than parsing them."""
     n = 0
     with path.open("rb") as handle:
-        left = end
+        handle.seek(begin)
+        left = end - begin
         while left > 0:
             block = handle.read(min(_COUNT_BYTES, left))
             if not block:
@@ -140,11 +143,18 @@ def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> It
 
 
 def compressed_blocks(
-    path: Path, name: str, codec: Codec, notes: list[str], size: BlockSize = CHUNK_BYTES
+    path: Path,
+    name: str,
+    codec: Codec,
+    notes: list[str],
+    size: BlockSize = CHUNK_BYTES,
+    padding: list | None = None,
 ) -> Iterator[bytes]:
     """Blocks of about ``size`` bytes of a compressed file's text, decompressed as they are
     read (never the whole text at once), each ending at a line break. Notes on truncated or
-    corrupt data go to ``notes``.
+    corrupt data go to ``notes``; runs of NUL padding are left out of the text as it is
+    decompressed (:func:`.padding.drop_padding`, which notes them in ``padding``), so that
+    a long one never makes a block.
 
     Raises
     ------
@@ -153,7 +163,8 @@ def compressed_blocks(
     """
     pieces = _file_pieces(path, 0, path.stat().st_size, _COMPRESSED_PIECE)
     first = True
-    for block in line_blocks(decompress(pieces, codec, notes), size):
+    text = decompress(pieces, codec, notes)
+    for block in line_blocks(drop_padding(text, 1, [] if padding is None else padding), size):
         if first:
             check_text(block, name)
             first = False

@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest import chunks, frame
+from postmortem_kit.ingest import chunks, frame, padding
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
@@ -175,6 +175,9 @@ class _FileReader:
         self.whole = False
         self.first: dt.datetime | None = None
         self.last: dt.datetime | None = None
+        #: Runs of NUL padding left out of the text: (line number, bytes), in file order
+        #: (filled by the thread that reads the blocks).
+        self.padding: list[tuple[int, int]] = []
 
     def blocks(self) -> Iterator[bytes]:
         """The file's bytes in blocks, read (and decompressed) by a background thread; sniffs
@@ -182,31 +185,41 @@ class _FileReader:
         path, name, opts, report = self.path, self.name, self.opts, self.report
         try:
             with path.open("rb") as handle:
-                codec = codec_of(handle.read(MAGIC_BYTES))
+                magic = handle.read(MAGIC_BYTES)
+                codec = codec_of(magic)
+            lead = padding.leading_padding(path) if magic.startswith(b"\0") else 0
         except OSError as exc:
             raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
         if codec is not None:  # decompressed as it is read, never whole
             report.compression = codec.name
             self.next_line = 1
             return chunks.prefetched(
-                chunks.compressed_blocks(path, name, codec, report.notes, self.block_bytes)
+                chunks.compressed_blocks(
+                    path, name, codec, report.notes, self.block_bytes, self.padding
+                )
             )
+        if lead:  # a log truncated in place: its text starts after the padding
+            report.notes.append(padding.leading_note(lead))
         size = path.stat().st_size
         seek_min = windows.SEEK_MIN_BYTES if opts.seek_min_bytes is None else opts.seek_min_bytes
-        head = read_file(path, name, end=HEAD_BYTES) if size > HEAD_BYTES else None
-        if head is not None and head.data.count(b"\n") < 20:
-            head = None  # lines too long to sniff a head: read whole
+        head = None
+        if size - lead > HEAD_BYTES:
+            head = read_file(path, name, start=lead, end=lead + HEAD_BYTES)
+            head.data = padding.strip_padding(head.data)
+            if head.data.count(b"\n") < 20:
+                head = None  # lines too long to sniff a head: read whole
         if head is None:
-            raw = read_file(path, name)
+            raw = read_file(path, name, start=lead) if lead else read_file(path, name)
             report.compression = raw.compression
             report.notes.extend(raw.notes)
             self.next_line = 1
-            return chunks.line_blocks([raw.data], self.block_bytes)
+            text = padding.drop_padding([raw.data], 1, self.padding)
+            return chunks.line_blocks(text, self.block_bytes)
         head_lines, _ = split_lines(head.data[: head.data.rfind(b"\n") + 1])
         self.fmt = _choose(opts.format, head_lines, name, report)
-        start, end = 0, size
+        start, end = lead, size
         if self.window is not None and self.fmt.seekable and size >= seek_min:
-            span = windows.seek_range(path, self.fmt, self.ctx, self.window)
+            span = windows.seek_range(path, self.fmt, self.ctx, self.window, lead)
             if span is None:
                 report.notes.append("not bisectable (not in time order here): read whole")
             else:
@@ -214,9 +227,10 @@ class _FileReader:
                 report.notes.append(
                     f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
                 )
-        self.next_line = 1 + (chunks.count_newlines(path, start) if start else 0)
-        block = self.block_bytes()
-        return chunks.prefetched(chunks.file_blocks(path, start, end, block))
+        # no line break in the leading padding: counted from where it ends
+        self.next_line = 1 + (chunks.count_newlines(path, start, lead) if start > lead else 0)
+        blocks = chunks.file_blocks(path, start, end, self.block_bytes())
+        return chunks.prefetched(padding.drop_padding(blocks, self.next_line, self.padding))
 
     def block_bytes(self) -> int:
         """Bytes per block: ``chunk_bytes=`` when given, else what the format is best read
@@ -379,6 +393,9 @@ class _FileReader:
         if self.fmt is not None:
             self.report.format = self.fmt.name
         _time_notes(self.ctx, self.report)
+        note = padding.padding_note(self.padding)
+        if note is not None:
+            self.report.notes.append(note)
         self.report.notes.extend(self.ctx.end_notes.values())
         if not self.tables:
             return None

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import glob
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import polars as pl
 
 from postmortem_kit.errors import IngestError
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of, decompress
+from postmortem_kit.ingest.padding import PADDING_BYTES
 
 #: Files over this size get a progress bar while they are read.
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -145,14 +147,21 @@ def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) 
 
 
 def check_text(data: bytes, name: str) -> None:
-    """Raise :class:`IngestError` when the start of ``data`` (a file's first bytes, after
-    decompression) holds a NUL byte: a binary file, not a text log."""
-    nul = data.find(b"\0", 0, 1 << 16)
-    if nul >= 0:
-        raise IngestError(
-            f"{name}: looks binary (a NUL byte at offset {nul}), not a text log; "
-            "if it is compressed, only gzip, bz2 and xz are read"
-        )
+    """Raise :class:`IngestError` when the start of ``data`` (a file's first 64 KiB, after
+    decompression) holds a NUL byte outside a run of padding (:mod:`.padding`): a binary
+    file, not a text log."""
+    head = data[: (1 << 16) + PADDING_BYTES]
+    for run in _NULS.finditer(head):
+        if run.start() >= 1 << 16:
+            break
+        if run.end() - run.start() < PADDING_BYTES and run.end() < len(head):
+            raise IngestError(
+                f"{name}: looks binary (a NUL byte at offset {run.start()}), not a text log; "
+                "if it is compressed, only gzip, bz2 and xz are read"
+            )
+
+
+_NULS = re.compile(b"\0+")
 
 
 def _numbered(lines: pl.DataFrame | pl.LazyFrame):

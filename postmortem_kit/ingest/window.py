@@ -59,8 +59,8 @@ def parse_window(
 
 
 class _Prober:
-    def __init__(self, path: Path, fmt: LogFormat, ctx: ParseContext):
-        self.path, self.fmt, self.ctx = path, fmt, ctx
+    def __init__(self, path: Path, fmt: LogFormat, ctx: ParseContext, begin: int = 0):
+        self.path, self.fmt, self.ctx, self.begin = path, fmt, ctx, begin
         self.size = path.stat().st_size
         self.seen: list[tuple[int, dt.datetime]] = []
 
@@ -70,7 +70,7 @@ class _Prober:
             handle.seek(offset)
             block = handle.read(PROBE_BYTES)
         skip = 0
-        if offset > 0:
+        if offset > self.begin:  # inside a line: the next one
             nl = block.find(b"\n")
             if nl < 0:
                 return None, offset
@@ -100,18 +100,23 @@ class _Prober:
 
 
 def seek_range(
-    path: Path, fmt: LogFormat, ctx: ParseContext, window: tuple[dt.datetime, dt.datetime]
+    path: Path,
+    fmt: LogFormat,
+    ctx: ParseContext,
+    window: tuple[dt.datetime, dt.datetime],
+    begin: int = 0,
 ) -> tuple[int, int] | None:
     """The byte range of a time-ordered plain file that holds ``window`` (give or take
     :data:`SLACK`), found by bisection; ``None`` when the file cannot be bisected (not in
-    time order, or no timestamps where probed), in which case it is read whole."""
-    probe = _Prober(path, fmt, ctx)
+    time order, or no timestamps where probed), in which case it is read whole. ``begin``:
+    where the file's text starts (after NUL padding: see :mod:`.padding`)."""
+    probe = _Prober(path, fmt, ctx, begin)
 
     def bracket(target: dt.datetime) -> tuple[int, int] | None:
         """Line starts (a, b): every line before a is earlier than ``target``, every line
         from b on is at or after it."""
-        lo, hi = 0, probe.size
-        lo_start, hi_start = 0, probe.size
+        lo, hi = begin, probe.size
+        lo_start, hi_start = begin, probe.size
         while hi - lo > PROBE_BYTES:
             mid = (lo + hi) // 2
             moment, line_start = probe(mid)
@@ -123,12 +128,12 @@ def seek_range(
                 hi, hi_start = mid, line_start
         return lo_start, hi_start
 
-    begin, finish = 0, probe.size
+    first, finish = begin, probe.size
     if window[0] is not None:
         found = bracket(window[0] - SLACK)
         if found is None:
             return None
-        begin = found[0]
+        first = found[0]
     if window[1] is not None:
         found = bracket(window[1] + SLACK)
         if found is None:
@@ -136,4 +141,4 @@ def seek_range(
         finish = found[1]
     if not probe.ordered():
         return None
-    return begin, max(begin, finish)
+    return first, max(first, finish)
