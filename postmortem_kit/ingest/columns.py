@@ -117,9 +117,11 @@ def severity_from_http_status(status: pl.Expr) -> pl.Expr:
 
 
 #: Columns with few distinct values, returned as categoricals (cheap to convert and hold): the
-#: core ones, syslog's program and access logs' HTTP method and protocol.
+#: core ones, the time note (DST flags), syslog's program and access logs' HTTP method and
+#: protocol.
 CATEGORICAL = (
     "source", "format", "severity", "severity_raw", "host", "program", "method", "protocol",
+    "time_note",
 )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ def test_all_null_columns_keep_their_types_and_are_independent(tmp_path):
         assert frame["time_note"].isna().all() and frame["latency"].isna().all()
         assert str(frame["referer"].dtype) == str(frame["path"].dtype)  # text, like the others
         assert frame["host"].isna().all() and isinstance(frame["host"].dtype, pd.CategoricalDtype)
+        assert isinstance(frame["time_note"].dtype, pd.CategoricalDtype)  # a few flags at most
     assert list(first.columns[:9]) == [
         "timestamp", "source", "host", "severity", "severity_raw", "message", "provenance",
         "format", "time_note",
