@@ -167,6 +167,7 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             "CSV header row (column names)",
             numbers,
             [(numbers[0], "\n".join(lines["line"].head(len(numbers)).to_list()))],
+            header=True,
         )
     if fast is not None:
         return _normalise_csv(*fast, header, ctx)

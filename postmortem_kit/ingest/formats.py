@@ -12,6 +12,7 @@ from postmortem_kit.ingest import (
     syslogblock,
     text,
     textblock,
+    w3c,
 )
 from postmortem_kit.ingest.registry import LogFormat, register_format
 
@@ -113,6 +114,17 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - alice [14/Oct/2026:14:07:00 +0000] "POST /login HTTP/1.1" 200 512',
+    ),
+    LogFormat(
+        name="w3c",
+        aliases=("iis", "w3c-extended", "cloudfront"),
+        description="W3C extended log format: IIS access logs, CloudFront standard logs "
+        "(#Fields directive, space- or tab-separated)",
+        sniff=w3c.sniff_w3c,
+        parse=w3c.parse_w3c,
+        timestamp="date and time fields: UTC, as the format defines them (tz= does not apply)",
+        example="#Fields: date time cs-method cs-uri-stem sc-status time-taken\n"
+        "2026-10-14 14:07:00 GET /api/orders 502 30012",
     ),
     LogFormat(
         name="cri",

@@ -87,11 +87,23 @@ class ParseContext:
         also when only a byte range of it was read)."""
         return f"{self.name}:{line_no}"
 
-    def reject(self, reason: str, line_nos: pl.Series, examples: list[tuple[int, str]]) -> None:
-        """Count rejected lines (their numbers and a few ``(line_no, text)`` examples)."""
+    def reject(
+        self,
+        reason: str,
+        line_nos: pl.Series,
+        examples: list[tuple[int, str]],
+        *,
+        header: bool = False,
+    ) -> None:
+        """Count rejected lines (their numbers and a few ``(line_no, text)`` examples).
+        ``header``: lines that are no event by the format's own rules (a CSV header row, a
+        W3C directive), counted as rejects so that every line is accounted for, but no
+        error: ``strict=True`` does not stop at them."""
         if not len(line_nos):
             return
         self.report.reject(reason, len(line_nos), [(self.where(n), t) for n, t in examples])
+        if header:
+            return
         first = int(line_nos.min())
         if self.first_reject is None or first < self.first_reject[0]:
             self.first_reject = (first, reason)
