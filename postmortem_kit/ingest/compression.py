@@ -1,10 +1,13 @@
 """Compressed evidence files (gzip, bz2, xz), told by their magic bytes and decompressed as a
 stream: concatenated members, padding, truncated and corrupt data each end with a note, and
-what was readable before them is kept."""
+what was readable before them is kept. Text in UTF-16 or UTF-32 with a byte-order mark
+(what Windows PowerShell's ``>`` and ``Out-File`` write, and Excel's "Unicode text") is told
+by its mark the same way and decoded to UTF-8 as a stream."""
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import dataclasses
 import lzma
 import zlib
@@ -23,12 +26,38 @@ class Codec:
     decompressor: Callable[[], object]
     #: NUL bytes between and after members are padding (gzip written by some tools).
     padded: bool = False
+    #: The data has no end marker (text in another encoding): it ends where the file does,
+    #: and ``flush()`` gives what the decoder holds then.
+    unframed: bool = False
+
+
+class TextDecoder:
+    """Text in another encoding (``utf-16``, ``utf-32``: their byte-order mark says which
+    way round) as UTF-8, with the interface of the decompressors: ``decompress(data)``,
+    ``flush()``. An unpaired surrogate or a last odd byte becomes U+FFFD."""
+
+    eof = False
+    unused_data = b""
+
+    def __init__(self, encoding: str):
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def decompress(self, data: bytes) -> bytes:
+        return self._decoder.decode(data).encode("utf-8")
+
+    def flush(self) -> bytes:
+        return self._decoder.decode(b"", final=True).encode("utf-8")
 
 
 CODECS: tuple[Codec, ...] = (
     Codec("gzip", b"\x1f\x8b", lambda: zlib.decompressobj(wbits=47), padded=True),
     Codec("bz2", b"BZh", bz2.BZ2Decompressor),
     Codec("xz", b"\xfd7zXZ\x00", lzma.LZMADecompressor),
+    # UTF-32 first: its little-endian mark starts as UTF-16's does
+    Codec("UTF-32 text", codecs.BOM_UTF32_LE, lambda: TextDecoder("utf-32"), unframed=True),
+    Codec("UTF-32 text", codecs.BOM_UTF32_BE, lambda: TextDecoder("utf-32"), unframed=True),
+    Codec("UTF-16 text", codecs.BOM_UTF16_LE, lambda: TextDecoder("utf-16"), unframed=True),
+    Codec("UTF-16 text", codecs.BOM_UTF16_BE, lambda: TextDecoder("utf-16"), unframed=True),
 )
 #: Bytes to read to tell every codec by its magic bytes.
 MAGIC_BYTES = max(len(c.magic) for c in CODECS)
@@ -76,7 +105,11 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
                 data, d = d.unused_data, None
             else:
                 data = b""
-    if d is not None:
+    if d is not None and codec.unframed:  # text: it ends with the file
+        out = d.flush()
+        if out:
+            yield out
+    elif d is not None:
         notes.append(f"{codec.name} file is truncated; kept what was readable before the cut")
 
 

@@ -155,10 +155,32 @@ def check_text(data: bytes, name: str) -> None:
         if run.start() >= 1 << 16:
             break
         if run.end() - run.start() < PADDING_BYTES and run.end() < len(head):
+            wide = _utf16_without_mark(head)
+            if wide:
+                raise IngestError(
+                    f"{name}: looks like {wide} text without a byte-order mark (a NUL byte "
+                    "between each pair of letters); convert it to UTF-8 first, e.g. "
+                    f"iconv -f {wide} -t UTF-8 (with the mark it is read as it is)"
+                )
             raise IngestError(
                 f"{name}: looks binary (a NUL byte at offset {run.start()}), not a text log; "
                 "if it is compressed, only gzip, bz2 and xz are read"
             )
+
+
+def _utf16_without_mark(head: bytes) -> str | None:
+    """``UTF-16LE`` or ``UTF-16BE`` when ``head`` reads as ASCII text in that encoding: a
+    NUL byte in nearly every second place and in almost no other."""
+    sample = head[: 4096 - 4096 % 2]
+    if len(sample) < 16:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.9 * half and even < 0.05 * half:
+        return "UTF-16LE"
+    if even > 0.9 * half and odd < 0.05 * half:
+        return "UTF-16BE"
+    return None
 
 
 _NULS = re.compile(b"\0+")

@@ -126,3 +126,16 @@ def test_failed_deploy_has_error_severity(tmp_path):
     df = load_events(path)
     assert df["severity"].iloc[0] == "error"
     assert df["description"].iloc[0] == "deploy api [failed]"
+
+
+def test_the_actor_column_is_read_by_any_of_its_usual_names(tmp_path):
+    path = tmp_path / "changes.csv"
+    path.write_text(
+        "time,service,actor,author,deployed_by\n"
+        "2026-10-14T14:00:00Z,api,maria,,\n"
+        "2026-10-14T14:01:00Z,api,,sam,\n"
+        "2026-10-14T14:02:00Z,api,,,dana\n"
+        "2026-10-14T14:03:00Z,api,,,\n"
+    )
+    df = load_events(path, format="deploys")
+    assert list(df["actor"]) == ["maria", "sam", "dana", ""]

@@ -28,6 +28,8 @@ _RECORD_FIELDS = {"kind", "description", "author", "status", "version", "sha", "
 _GITHUB_FIELDS = {"sha", "ref", "environment", "creator"}
 _DEPLOY_WORDS = re.compile(r"deploy|release|rollout|roll-out|rollback|roll back|revert|hotfix")
 _ROLLBACK_WORDS = re.compile(r"\b(rollback|roll(ed|ing)? back|revert(ed|ing)?|undo)\b", re.I)
+#: Columns that name who made a change, first found first.
+_ACTOR_FIELDS = ("actor", "author", "user", "deployed_by", "deployer")
 _URL_FIELDS = ("url", "link", "html_url")
 _FAILED = {"failed", "failure", "error", "errored", "aborted", "cancelled", "canceled"}
 
@@ -114,7 +116,8 @@ def _change_event(record: dict[str, Any], ctx: ParseContext) -> Event:
         time=time,
         kind=kind,
         description=one_line(description),
-        actor=text_field(record, "author") or text_field(record, "user") or _login(record),
+        actor=next((text_field(record, k) for k in _ACTOR_FIELDS if record.get(k)), "")
+        or _login(record),
         severity=severity,
         url=next((text_field(record, k) for k in _URL_FIELDS if record.get(k)), ""),
         suggested_kind="mitigation" if _ROLLBACK_WORDS.search(words) else "",

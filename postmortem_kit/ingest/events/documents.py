@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from postmortem_kit.errors import IngestError
+from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
+from postmortem_kit.ingest.compression import decompress as decode_stream
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -188,12 +190,18 @@ def read_document(path: Path) -> Document:
 
 
 def _decompress(path: Path, data: bytes) -> bytes:
+    """``data`` decompressed, and as UTF-8 when it is UTF-16 or UTF-32 text with its
+    byte-order mark (Excel's "Unicode text" export)."""
     for magic, decompress, name in (*_COMPRESSED, (b"\xfd7zXZ", lzma.decompress, "xz")):
         if data.startswith(magic):
             try:
-                return decompress(data)
+                data = decompress(data)
             except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
                 raise IngestError(f"{path}: truncated or corrupt {name} file: {exc}") from exc
+            break
+    codec = codec_of(data[:MAGIC_BYTES])
+    if codec is not None and codec.unframed:  # wide text: no end marker, nothing to note
+        data = b"".join(decode_stream([data], codec, []))
     return data
 
 
