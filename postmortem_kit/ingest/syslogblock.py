@@ -89,7 +89,7 @@ def _groups(
     query = scan_groups(data, pattern, name=ctx.name, first_line=first_line)
     if query is None:
         return None
-    query = query.select("line_no", "line", *_GROUPS, "provenance").with_columns(
+    query = query.select(*_GROUPS, "provenance").with_columns(
         _level=level_at_start(pl.col("message")), **more
     )
     g = collect_block(query)
