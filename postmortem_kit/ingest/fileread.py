@@ -40,7 +40,11 @@ if TYPE_CHECKING:
 
 #: Bytes read to sniff a plain file's format before deciding whether to seek.
 HEAD_BYTES = 256 * 1024
-#: Blocks split (and prepared) ahead of the one being parsed, each in a worker thread.
+#: Blocks split (and prepared) ahead of the one being parsed, each in a worker thread. Once
+#: ``read_block`` reads blocks whole, one more is kept in flight, so that a worker that
+#: finishes one takes the next at once rather than wait for the parser thread to hand it
+#: over (JSON lines, journald: 5 % less time), or, for a one-core reader, a worker more too
+#: (:func:`busy_ahead`).
 _AHEAD = 2
 #: At most this many of polars' threads are counted when blocks are read whole on one core
 #: each (:attr:`.registry.LogFormat.one_core_blocks`): the blocks in flight, one more than
@@ -272,7 +276,7 @@ class _FileReader:
     def run(self) -> pa.Table | None:
         """Parse every block in order; the next blocks are split (and prepared) meanwhile,
         on the other cores."""
-        ahead = _AHEAD
+        ahead, whole = _AHEAD, False
         with contextlib.ExitStack() as stack:
             # blocks are split in ``splitter``; ``pool`` packs what the general way parsed
             self.pool = splitter = stack.enter_context(ThreadPoolExecutor(max_workers=_AHEAD))
@@ -303,9 +307,13 @@ class _FileReader:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if isinstance(lines, BlockRows):
-                    if self.fmt.one_core_blocks and splitter is self.pool:  # each on one core
-                        ahead = busy_ahead()
-                        splitter = stack.enter_context(ThreadPoolExecutor(max_workers=ahead))
+                    if not whole:  # blocks are read whole from now on: more in flight
+                        whole = True
+                        if self.fmt.one_core_blocks:  # each on one core: a worker more
+                            ahead = busy_ahead()
+                            splitter = stack.enter_context(ThreadPoolExecutor(max_workers=ahead))
+                        else:  # one more waits its turn, for a worker never to wait for one
+                            ahead = _AHEAD + 1
                     if pending is not None and self.fmt.multiline:
                         # the last event of a block the general way read, carried over: a
                         # whole one, as a multiline read_block takes a block that starts one

@@ -228,9 +228,10 @@ class LogFormat:
     #: polars does not split across its threads). Once it reads blocks whole, the reader
     #: keeps one block more in flight than polars has threads, so that every core has a
     #: query to run while a worker holds the GIL between its steps (nginx, log4j layout:
-    #: 7–11 % less time on 2 cores, for a block's working set more). A reader that uses
-    #: every core itself (pyarrow's JSON and CSV readers) leaves it ``False``: one more block
-    #: would cost memory and gain nothing.
+    #: 7–11 % less time on 2 cores, for a block's working set more). A reader whose blocks
+    #: already keep the cores busy (pyarrow's JSON and CSV readers) leaves it ``False``: a
+    #: third worker cost memory and gained nothing there; such blocks get one more queued
+    #: for the two workers instead.
     one_core_blocks: bool = False
     #: Optional set-up from the file's first block, ``prime(lines, ctx)``, run once before
     #: any block is read: it keeps in ``ctx.state`` what ``parse`` would choose on that
