@@ -41,21 +41,21 @@ if TYPE_CHECKING:
 #: Bytes read to sniff a plain file's format before deciding whether to seek.
 HEAD_BYTES = 256 * 1024
 #: Blocks split (and prepared) ahead of the one being parsed, each in a worker thread. Once
-#: ``read_block`` reads blocks whole, one more is kept in flight, so that a worker that
-#: finishes one takes the next at once rather than wait for the parser thread to hand it
-#: over (JSON lines, journald: 5 % less time), or, for a one-core reader, a worker more too
-#: (:func:`busy_ahead`).
+#: ``read_block`` reads blocks whole, one more than the workers is kept in flight, so that a
+#: worker that finishes one takes the next at once rather than wait for the parser thread to
+#: hand it over (JSON lines, journald: 5 % less time; nginx 3 %), and a one-core reader gets
+#: more workers (:func:`busy_ahead`). A block waiting its turn holds only its bytes.
 _AHEAD = 2
 #: At most this many of polars' threads are counted when blocks are read whole on one core
-#: each (:attr:`.registry.LogFormat.one_core_blocks`): the blocks in flight, one more than
-#: that, each hold a block's working set.
+#: each (:attr:`.registry.LogFormat.one_core_blocks`): the workers, one more than that, each
+#: hold a block's working set.
 _MAX_BLOCK_CORES = 8
 
 
 def busy_ahead() -> int:
-    """Blocks kept in flight while a one-core ``read_block`` reads them whole: one more than
-    polars has threads (at most :data:`_MAX_BLOCK_CORES`), so that every core has a query to
-    run while one worker holds the GIL between its queries."""
+    """Workers while a one-core ``read_block`` reads blocks whole: one more than polars has
+    threads (at most :data:`_MAX_BLOCK_CORES`), so that every core has a query to run while
+    one worker holds the GIL between its queries."""
     return min(pl.thread_pool_size(), _MAX_BLOCK_CORES) + 1
 
 
@@ -309,11 +309,10 @@ class _FileReader:
                 if isinstance(lines, BlockRows):
                     if not whole:  # blocks are read whole from now on: more in flight
                         whole = True
-                        if self.fmt.one_core_blocks:  # each on one core: a worker more
-                            ahead = busy_ahead()
-                            splitter = stack.enter_context(ThreadPoolExecutor(max_workers=ahead))
-                        else:  # one more waits its turn, for a worker never to wait for one
-                            ahead = _AHEAD + 1
+                        workers = busy_ahead() if self.fmt.one_core_blocks else _AHEAD
+                        if workers != _AHEAD:
+                            splitter = stack.enter_context(ThreadPoolExecutor(workers))
+                        ahead = workers + 1  # one waits its turn: no worker waits for one
                     if pending is not None and self.fmt.multiline:
                         # the last event of a block the general way read, carried over: a
                         # whole one, as a multiline read_block takes a block that starts one

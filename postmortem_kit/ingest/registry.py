@@ -226,12 +226,12 @@ class LogFormat:
     read_block: Callable[..., BlockRows | None] | None = None
     #: ``read_block`` runs on about one core (a polars query over one block's lines, which
     #: polars does not split across its threads). Once it reads blocks whole, the reader
-    #: keeps one block more in flight than polars has threads, so that every core has a
-    #: query to run while a worker holds the GIL between its steps (nginx, log4j layout:
-    #: 7–11 % less time on 2 cores, for a block's working set more). A reader whose blocks
-    #: already keep the cores busy (pyarrow's JSON and CSV readers) leaves it ``False``: a
-    #: third worker cost memory and gained nothing there; such blocks get one more queued
-    #: for the two workers instead.
+    #: has one worker more than polars has threads, so that every core has a query to run
+    #: while a worker holds the GIL between its steps (nginx, log4j layout: 7–11 % less
+    #: time on 2 cores, for a block's working set more). A reader whose blocks already keep
+    #: the cores busy (pyarrow's JSON and CSV readers) leaves it ``False``: a third worker
+    #: cost memory and gained nothing there. Either way one more block than the workers
+    #: waits its turn.
     one_core_blocks: bool = False
     #: Optional set-up from the file's first block, ``prime(lines, ctx)``, run once before
     #: any block is read: it keeps in ``ctx.state`` what ``parse`` would choose on that
