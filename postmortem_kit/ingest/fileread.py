@@ -276,7 +276,7 @@ class _FileReader:
     def run(self) -> pa.Table | None:
         """Parse every block in order; the next blocks are split (and prepared) meanwhile,
         on the other cores."""
-        ahead, whole = _AHEAD, False
+        ahead, read_whole = _AHEAD, False  # read_whole: read_block has read a block
         with contextlib.ExitStack() as stack:
             # blocks are split in ``splitter``; ``pool`` packs what the general way parsed
             self.pool = splitter = stack.enter_context(ThreadPoolExecutor(max_workers=_AHEAD))
@@ -307,8 +307,8 @@ class _FileReader:
                 future, block, last = queue.popleft()
                 lines, invalid = future.result()
                 if isinstance(lines, BlockRows):
-                    if not whole:  # blocks are read whole from now on: more in flight
-                        whole = True
+                    if not read_whole:  # blocks are read whole from now on: more in flight
+                        read_whole = True
                         workers = busy_ahead() if self.fmt.one_core_blocks else _AHEAD
                         if workers != _AHEAD:
                             splitter = stack.enter_context(ThreadPoolExecutor(workers))
