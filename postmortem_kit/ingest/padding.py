@@ -61,7 +61,7 @@ def drop_padding(chunks: Iterable[bytes], first_line: int, found: list) -> Itera
         if running:
             rest = chunk.lstrip(b"\0")
             found[-1] = (found[-1][0], found[-1][1] + len(chunk) - len(rest))
-            chunk, running = rest, not rest and running
+            chunk, running = rest, not rest  # a chunk of NULs alone: the run goes on
         if carry:
             chunk, carry = carry + chunk, b""
         if b"\0" in chunk:

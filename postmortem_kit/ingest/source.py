@@ -146,6 +146,10 @@ def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) 
     return raw
 
 
+#: A run of NUL bytes (:func:`check_text` tells padding from a binary file's by length).
+_NULS = re.compile(b"\0+")
+
+
 def check_text(data: bytes, name: str) -> None:
     """Raise :class:`IngestError` when the start of ``data`` (a file's first 64 KiB, after
     decompression) holds a NUL byte outside a run of padding (:mod:`.padding`): a binary
@@ -181,9 +185,6 @@ def _utf16_without_mark(head: bytes) -> str | None:
     if even > 0.9 * half and odd < 0.05 * half:
         return "UTF-16BE"
     return None
-
-
-_NULS = re.compile(b"\0+")
 
 
 def _numbered(lines: pl.DataFrame | pl.LazyFrame):

@@ -50,15 +50,17 @@ def regex_sniffer(pattern: str, label: str, weight: float = 1.0) -> Callable:
 
 
 def reject_rows(
-    ctx: ParseContext, frame: pl.DataFrame, mask: pl.Series, reason: str
+    ctx: ParseContext, frame: pl.DataFrame, mask: pl.Series, reason: str, *, header: bool = False
 ) -> pl.DataFrame:
-    """Record the rows where ``mask`` holds as rejected for ``reason``; return the others."""
+    """Record the rows where ``mask`` holds as rejected for ``reason`` (``header``: see
+    :meth:`.registry.ParseContext.reject`); return the others."""
     if not mask.any():
         return frame
     bad = frame.filter(mask)
     if bad.height:
         ex = bad.head(3)
-        ctx.reject(reason, bad["line_no"], list(zip(ex["line_no"], ex["line"], strict=True)))
+        examples = list(zip(ex["line_no"], ex["line"], strict=True))
+        ctx.reject(reason, bad["line_no"], examples, header=header)
     return frame.filter(~mask)
 
 

@@ -24,6 +24,7 @@ import polars as pl
 
 from postmortem_kit.ingest.columns import severity_from_http_status
 from postmortem_kit.ingest.registry import ParseContext
+from postmortem_kit.ingest.text import reject_rows
 
 #: W3C field (lower case) → frame column.
 FIELDS: dict[str, str] = {
@@ -83,18 +84,14 @@ def parse_w3c(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     segments = [known] + [h[len(_FIELDS_DIRECTIVE) :].split() for h in heads]
     if heads:
         ctx.state["w3c_fields"] = segments[-1]
-    directives = lines.filter(pl.col("_directive"))
-    _reject(ctx, directives, _DIRECTIVES, header=True)
-    data = lines.filter(~pl.col("_directive"))
+    data = reject_rows(ctx, lines, lines["_directive"], _DIRECTIVES, header=True)
     out = []
     for i, fields in enumerate(segments):
         part = data.filter(pl.col("_segment") == i)
-        if not part.height:
-            continue
-        if not fields:
-            _reject(ctx, part, "a data line before any #Fields directive")
-            continue
-        out.append(_segment_rows(part, fields, ctx))
+        if not fields:  # every line of the part (no directive is left in data)
+            reject_rows(ctx, part, ~part["_directive"], "a data line before any #Fields directive")
+        elif part.height:
+            out.append(_segment_rows(part, fields, ctx))
     if not out:
         return pl.DataFrame(
             schema={"line_no": pl.Int64, "timestamp": pl.Datetime("ns", "UTC"), "_lines": pl.Int64}
@@ -102,24 +99,13 @@ def parse_w3c(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     return pl.concat(out, how="diagonal_relaxed")
 
 
-def _reject(ctx: ParseContext, rows: pl.DataFrame, reason: str, *, header: bool = False) -> None:
-    if rows.height:
-        examples = list(zip(rows["line_no"].head(3), rows["line"].head(3), strict=True))
-        ctx.reject(reason, rows["line_no"], examples, header=header)
-
-
 def _segment_rows(part: pl.DataFrame, fields: list[str], ctx: ParseContext) -> pl.DataFrame:
     """The rows of the data lines under one ``#Fields`` directive."""
     sep = "\t" if "\t" in part["line"][0] else " "
     parts = part.with_columns(_parts=pl.col("line").str.split(sep))
     wrong = parts["_parts"].list.len() != len(fields)
-    if wrong.any():
-        _reject(
-            ctx,
-            parts.filter(wrong),
-            f"another number of fields than the #Fields directive names ({len(fields)})",
-        )
-        parts = parts.filter(~wrong)
+    reason = f"another number of fields than the #Fields directive names ({len(fields)})"
+    parts = reject_rows(ctx, parts, wrong, reason)
     names = [column_name(f) for f in fields]
     seen: dict[str, int] = {}
     for k, n in enumerate(names):  # a field named twice keeps both
