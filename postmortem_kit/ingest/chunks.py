@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from postmortem_kit.ingest.columns import categorise, conform
-from postmortem_kit.ingest.compression import Codec, decompress
+from postmortem_kit.ingest.compression import Codec, decoded
 from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null_array, put_shared
 from postmortem_kit.ingest.padding import drop_padding
 from postmortem_kit.ingest.registry import BlockRows
@@ -149,12 +149,14 @@ def compressed_blocks(
     notes: list[str],
     size: BlockSize = CHUNK_BYTES,
     padding: list | None = None,
+    names: list[str] | None = None,
 ) -> Iterator[bytes]:
     """Blocks of about ``size`` bytes of a compressed file's text, decompressed as they are
     read (never the whole text at once), each ending at a line break. Notes on truncated or
     corrupt data go to ``notes``; runs of NUL padding are left out of the text as it is
     decompressed (:func:`.padding.drop_padding`, which notes them in ``padding``), so that
-    a long one never makes a block.
+    a long one never makes a block. UTF-16 or UTF-32 text inside is decoded to UTF-8; the
+    name of each codec applied goes to ``names`` (see :func:`.compression.decoded`).
 
     Raises
     ------
@@ -163,7 +165,7 @@ def compressed_blocks(
     """
     pieces = _file_pieces(path, 0, path.stat().st_size, _COMPRESSED_PIECE)
     first = True
-    text = decompress(pieces, codec, notes)
+    text = decoded(pieces, codec, notes, [] if names is None else names)
     for block in line_blocks(drop_padding(text, 1, [] if padding is None else padding), size):
         if first:
             check_text(block, name)

@@ -2,13 +2,14 @@
 stream: concatenated members, padding, truncated and corrupt data each end with a note, and
 what was readable before them is kept. Text in UTF-16 or UTF-32 with a byte-order mark
 (what Windows PowerShell's ``>`` and ``Out-File`` write, and Excel's "Unicode text") is told
-by its mark the same way and decoded to UTF-8 as a stream."""
+by its mark the same way and decoded to UTF-8 as a stream, in a compressed file too."""
 
 from __future__ import annotations
 
 import bz2
 import codecs
 import dataclasses
+import itertools
 import lzma
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -31,22 +32,30 @@ class Codec:
     unframed: bool = False
 
 
+#: The error handler of :class:`TextDecoder`: an invalid sequence becomes the byte 0xFF,
+#: which is never valid UTF-8.
+_INVALID = "postmortem-kit.invalid-as-0xff"
+codecs.register_error(_INVALID, lambda exc: ("\udcff", exc.end))
+
+
 class TextDecoder:
     """Text in another encoding (``utf-16``, ``utf-32``: their byte-order mark says which
     way round) as UTF-8, with the interface of the decompressors: ``decompress(data)``,
-    ``flush()``. An unpaired surrogate or a last odd byte becomes U+FFFD."""
+    ``flush()``. An invalid sequence (an unpaired surrogate, a last odd byte) becomes the
+    byte 0xFF, invalid UTF-8, so that the line holding it is counted and decoded with a
+    replacement character as a UTF-8 file's invalid lines are."""
 
     eof = False
     unused_data = b""
 
     def __init__(self, encoding: str):
-        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors=_INVALID)
 
     def decompress(self, data: bytes) -> bytes:
-        return self._decoder.decode(data).encode("utf-8")
+        return self._decoder.decode(data).encode("utf-8", "surrogateescape")
 
     def flush(self) -> bytes:
-        return self._decoder.decode(b"", final=True).encode("utf-8")
+        return self._decoder.decode(b"", final=True).encode("utf-8", "surrogateescape")
 
 
 CODECS: tuple[Codec, ...] = (
@@ -111,6 +120,33 @@ def decompress(pieces: Iterable[bytes], codec: Codec, notes: list[str]) -> Itera
             yield out
     elif d is not None:
         notes.append(f"{codec.name} file is truncated; kept what was readable before the cut")
+
+
+def decoded(
+    pieces: Iterable[bytes], codec: Codec, notes: list[str], names: list[str]
+) -> Iterator[bytes]:
+    """The text of a file read in ``pieces`` that starts with ``codec``'s magic bytes:
+    decompressed (:func:`decompress`) and, when what is inside is UTF-16 or UTF-32 text with
+    its byte-order mark (a PowerShell log gzipped by logrotate), decoded to UTF-8 as well.
+    The name of each codec applied is appended to ``names`` (as it is known: the inner one
+    when the first bytes are out)."""
+    names.append(codec.name)
+    out = decompress(pieces, codec, notes)
+    if codec.unframed:
+        yield from out
+        return
+    head = b""
+    for piece in out:
+        head += piece
+        if len(head) >= MAGIC_BYTES:
+            break
+    inner = codec_of(head[:MAGIC_BYTES])
+    text = itertools.chain([head] if head else [], out)
+    if inner is None or not inner.unframed:
+        yield from text
+        return
+    names.append(inner.name)
+    yield from decompress(text, inner, notes)
 
 
 def _corrupt_note(codec: Codec, exc: Exception, *, damaged: bool) -> str:

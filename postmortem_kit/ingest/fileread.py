@@ -182,6 +182,9 @@ class _FileReader:
         #: Runs of NUL padding left out of the text: (line number, bytes), in file order
         #: (filled by the thread that reads the blocks).
         self.padding: list[tuple[int, int]] = []
+        #: The codecs a compressed file's text went through, outer first (filled by the
+        #: thread that reads the blocks): gzip, then UTF-16 when the text inside is that.
+        self.codecs: list[str] = []
 
     def blocks(self) -> Iterator[bytes]:
         """The file's bytes in blocks, read (and decompressed) by a background thread; sniffs
@@ -195,11 +198,11 @@ class _FileReader:
         except OSError as exc:
             raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
         if codec is not None:  # decompressed as it is read, never whole
-            report.compression = codec.name
+            report.compression = codec.name  # and any codec inside, once it is read
             self.next_line = 1
             return chunks.prefetched(
                 chunks.compressed_blocks(
-                    path, name, codec, report.notes, self.block_bytes, self.padding
+                    path, name, codec, report.notes, self.block_bytes, self.padding, self.codecs
                 )
             )
         if lead:  # a log truncated in place: its text starts after the padding
@@ -399,6 +402,8 @@ class _FileReader:
             self.report.notes.append("empty file")
         if self.fmt is not None:
             self.report.format = self.fmt.name
+        if self.codecs:
+            self.report.compression = " + ".join(self.codecs)
         _time_notes(self.ctx, self.report)
         note = padding.padding_note(self.padding)
         if note is not None:

@@ -29,6 +29,8 @@ class FileReport:
     outside_window: int = 0
     rejects: Counter = dataclasses.field(default_factory=Counter)
     examples: dict[str, list[tuple[str, str]]] = dataclasses.field(default_factory=dict)
+    #: Lines with bytes invalid in the file's text encoding (:attr:`encoding`), decoded with
+    #: replacement characters (the name is from when every file was UTF-8).
     invalid_utf8_lines: int = 0
     timezone: str = ""
     utc_assumed: bool = False
@@ -40,6 +42,15 @@ class FileReport:
     @property
     def rejected(self) -> int:
         return sum(self.rejects.values())
+
+    @property
+    def encoding(self) -> str:
+        """The file's text encoding: UTF-16 or UTF-32 when it was decoded from that (see
+        :attr:`compression`), else UTF-8."""
+        for wide in ("UTF-16", "UTF-32"):
+            if self.compression and wide in self.compression:
+                return wide
+        return "UTF-8"
 
     @property
     def balanced(self) -> bool:
@@ -109,8 +120,8 @@ class ImportReport:
                 )
             if f.invalid_utf8_lines:
                 out.append(
-                    f"{f.name}: {f.invalid_utf8_lines} line(s) had invalid UTF-8, decoded "
-                    "with replacement characters"
+                    f"{f.name}: {f.invalid_utf8_lines} line(s) had invalid {f.encoding}, "
+                    "decoded with replacement characters"
                 )
         return out
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of, decompress
+from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of, decoded
 from postmortem_kit.ingest.padding import PADDING_BYTES
 
 #: Files over this size get a progress bar while they are read.
@@ -126,7 +126,7 @@ def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
 
 def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) -> RawFile:
     """Read a file (or the byte range ``start``–``end`` of a plain one), decompressing
-    gzip, bz2 and xz by their magic bytes.
+    gzip, bz2 and xz and decoding UTF-16 and UTF-32 by their magic bytes.
 
     Raises
     ------
@@ -140,8 +140,9 @@ def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) 
     raw = RawFile(path, name, data, offset=start if (start or end is not None) else None)
     codec = codec_of(data[:MAGIC_BYTES])
     if codec is not None:
-        raw.compression = codec.name
-        raw.data = b"".join(decompress([data], codec, raw.notes))
+        names: list[str] = []
+        raw.data = b"".join(decoded([data], codec, raw.notes, names))
+        raw.compression = " + ".join(names)
     check_text(raw.data, name)
     return raw
 

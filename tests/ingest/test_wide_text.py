@@ -4,6 +4,7 @@ refused with a message that says what it is and how to convert it."""
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import gzip
 
@@ -44,11 +45,53 @@ def test_text_with_a_byte_order_mark_is_decoded(tmp_path, mark, encoding, label,
     assert b["message"].iloc[7] == "ERROR [main] Svc - naïve café 日本 7"
 
 
+@pytest.mark.parametrize(
+    ("compress", "label"), [(gzip.compress, "gzip"), (bz2.compress, "bz2")], ids=["gz", "bz2"]
+)
+@pytest.mark.parametrize("chunk_bytes", [None, 4096], ids=["whole", "in blocks"])
+def test_compressed_wide_text_is_decompressed_then_decoded(tmp_path, compress, label, chunk_bytes):
+    # what logrotate makes of a PowerShell transcript: UTF-16 with its mark, then gzipped
+    path = tmp_path / "wide.log.1.gz"
+    path.write_bytes(compress(codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le")))
+    frame = load_logs(path, tz="UTC", chunk_bytes=chunk_bytes)
+    report = frame.attrs["import_report"].files[0]
+    assert report.compression == f"{label} + UTF-16 text"
+    assert report.lines_read == report.rows == 3000
+    expected = [line.split(" ", 2)[2].removesuffix("\r\n") for line in TEXT.splitlines(True)]
+    assert frame["message"].tolist() == expected
+
+
 def test_a_last_odd_byte_becomes_a_replacement_character(tmp_path):
     path = tmp_path / "cut.log"
     path.write_bytes(codecs.BOM_UTF16_LE + TEXT[:200].encode("utf-16-le") + b"x")
     frame = load_logs(path, tz="UTC")
     assert frame["message"].iloc[-1].endswith("\ufffd")  # kept, visibly, not dropped
+    assert frame.attrs["import_report"].files[0].invalid_utf8_lines == 1
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 4096], ids=["whole", "in blocks"])
+@pytest.mark.parametrize("compress", [None, gzip.compress], ids=["plain", "gz"])
+def test_invalid_utf16_is_counted_by_line_and_named(tmp_path, chunk_bytes, compress):
+    lines = TEXT.splitlines(True)
+    spoilt = {5, 1234, 2999}  # an unpaired surrogate (D800, little-endian) after " - "
+    data = codecs.BOM_UTF16_LE + b"".join(
+        b"\x00\xd8".join(part.encode("utf-16-le") for part in line.split(" - ", 1))
+        if i in spoilt
+        else line.encode("utf-16-le")
+        for i, line in enumerate(lines)
+    )
+    path = tmp_path / "wide.log"
+    path.write_bytes(data if compress is None else compress(data))
+    frame = load_logs(path, tz="UTC", chunk_bytes=chunk_bytes)
+    report = frame.attrs["import_report"]
+    assert report.files[0].lines_read == report.files[0].rows == 3000
+    assert report.files[0].invalid_utf8_lines == len(spoilt)
+    hit = frame["message"].str.contains("\ufffd", regex=False)
+    assert sorted(frame.loc[hit, "provenance"]) == sorted(f"{path}:{i + 1}" for i in spoilt)
+    for i in spoilt:  # the rest of the line is kept, the bad unit visibly replaced
+        row = frame.loc[frame["provenance"] == f"{path}:{i + 1}", "message"].item()
+        assert row == f"ERROR [main] Svc\ufffdnaïve café 日本 {i}"
+    assert any("3 line(s) had invalid UTF-16" in w for w in report.warnings)
 
 
 def test_an_excel_unicode_text_export_of_deploys(tmp_path):
@@ -59,6 +102,9 @@ def test_an_excel_unicode_text_export_of_deploys(tmp_path):
     events = load_events(path, format="deploys")
     assert len(events) == 1
     assert events["actor"].iloc[0] == "maria"
+    gz = tmp_path / "deploys.tsv.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert load_events(gz, format="deploys")["actor"].tolist() == ["maria"]
 
 
 @pytest.mark.parametrize(
