@@ -234,6 +234,8 @@ class _FileReader:
                 report.notes.append(
                     f"window found by bisection: read bytes {start:,}–{end:,} of {size:,}"
                 )
+                if self.fmt.resume is not None and start > lead:  # what came before it
+                    self.ctx.state.update(self.fmt.resume(path, start, lead))
         # no line break in the leading padding: counted from where it ends
         self.next_line = 1 + (chunks.count_newlines(path, start, lead) if start > lead else 0)
         blocks = chunks.file_blocks(path, start, end, self.block_bytes())

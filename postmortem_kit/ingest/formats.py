@@ -122,6 +122,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         "(#Fields directive, space- or tab-separated)",
         sniff=w3c.sniff_w3c,
         parse=w3c.parse_w3c,
+        resume=w3c.fields_at,
         timestamp="date and time fields: UTC, as the format defines them (tz= does not apply)",
         example="#Fields: date time cs-method cs-uri-stem sc-status time-taken\n"
         "2026-10-14 14:07:00 GET /api/orders 502 30012",

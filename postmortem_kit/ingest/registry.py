@@ -23,6 +23,8 @@ import pyarrow as pa
 from postmortem_kit.errors import IngestError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from postmortem_kit.ingest.importreport import FileReport
     from postmortem_kit.ingest.source import RawFile
 
@@ -248,6 +250,12 @@ class LogFormat:
     #: ``finish(table, ctx)``, returning the table and how many of its rows went into
     #: others (counted as continuation lines), such as a CRI log's split lines joined.
     finish: Callable[[pa.Table, ParseContext], tuple[pa.Table, int]] | None = None
+    #: Optional, for a format whose lines need what the file said before them (W3C's
+    #: ``#Fields`` directive): ``resume(path, offset, begin)`` gives the ``ctx.state`` in
+    #: force at the line starting at byte ``offset`` of a plain file whose text starts at
+    #: ``begin``. A bisection probe parses with it, and a read that starts where the window
+    #: was found starts with it. Without it a probe parses with no state.
+    resume: Callable[[Path, int, int], dict] | None = None
 
 
 class FormatRegistry:

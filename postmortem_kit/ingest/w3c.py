@@ -9,6 +9,10 @@ force are kept from block to block (``ctx.state``). Times are the ``date`` and `
 fields, in UTC as the format defines them (IIS writes UTC whatever its rollover setting):
 ``tz=`` does not apply.
 
+A window is found in a large file by bisection as in any time-ordered log: a probe, and the
+read from where the window starts, use the ``#Fields`` in force there, the last one before
+it (:func:`fields_at`, which reads the file backwards from there to find it).
+
 Every line is accounted for: a directive is a counted reject (as a CSV header row is), as
 is a data line before any ``#Fields:`` or with another number of fields than it names.
 Known fields become the access-log columns (``cs-method`` → ``method``, ``sc-status`` →
@@ -19,6 +23,7 @@ in lower case with ``_`` for what is not a letter or digit (``cs(Cookie)`` → `
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 
@@ -65,6 +70,38 @@ def sniff_w3c(sample: list[str], name: str) -> tuple[float, str]:
         return 0.0, "no #Fields directive"
     share = fit / data if data else 0.5
     return 0.99 * share, f"a W3C #Fields directive ({fields} fields); {fit}/{data} lines fit it"
+
+
+#: Bytes read at a time looking backwards for the ``#Fields`` directive in force.
+_BACK_BYTES = 1 << 20
+
+
+def fields_at(path: Path, offset: int, begin: int = 0) -> dict:
+    """The parser state in force at the line that starts at byte ``offset`` of a plain
+    W3C file whose text starts at ``begin``: the fields the last ``#Fields`` directive
+    before it names (empty when there is none), found by reading backwards from
+    ``offset`` (:attr:`.registry.LogFormat.resume`)."""
+    mark = b"\n" + _FIELDS_DIRECTIVE.encode()
+    with path.open("rb") as handle:
+        hi = offset
+        while hi > begin:
+            lo = max(begin, hi - _BACK_BYTES)
+            handle.seek(lo)
+            data = handle.read(hi - lo)
+            at = data.rfind(mark)
+            if at >= 0:
+                start = lo + at + 1
+            elif lo == begin and data.startswith(mark[1:]):
+                start = begin
+            elif lo == begin:
+                break
+            else:  # the next read overlaps this one by a mark less a byte: none is cut
+                hi = lo + len(mark) - 1
+                continue
+            handle.seek(start + len(mark) - 1)
+            line = handle.readline().decode("utf-8", errors="replace")
+            return {"w3c_fields": line.split()}
+    return {}
 
 
 def _split(line: str) -> list[str]:

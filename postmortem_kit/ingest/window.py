@@ -81,8 +81,10 @@ class _Prober:
         lines = lines.filter(pl.col("line").is_not_null())
         if not lines.height:
             return None, offset + skip
+        resume = self.fmt.resume
+        state = resume(self.path, offset + skip, self.begin) if resume is not None else None
         try:
-            events = self.fmt.parse(lines, self.ctx.scratch())
+            events = self.fmt.parse(lines, self.ctx.scratch(state))
         except Exception:
             return None, offset + skip
         events = events.filter(pl.col("timestamp").is_not_null())

@@ -159,3 +159,59 @@ def test_a_csv_header_is_no_error_under_strict(tmp_path):
     frame = load_logs(path, strict=True)
     assert len(frame) == 1
     assert frame.attrs["import_report"].files[0].rejects == {"CSV header row (column names)": 1}
+
+
+def _restarted_log(tmp_path, n: int = 2500):
+    """An IIS log with a restart half-way that changes the fields (15, then 17)."""
+    lines = _directives(IIS_FIELDS, START) + [_iis(i, IIS_FIELDS) for i in range(n)]
+    lines += _directives(RESTART_FIELDS, START + dt.timedelta(seconds=7 * n))
+    lines += [_iis(i, RESTART_FIELDS) for i in range(n, 2 * n)]
+    path = tmp_path / "u_ex261014.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, lines
+
+
+@pytest.mark.parametrize("first", ["#Software", "#Fields"], ids=["directives", "#Fields first"])
+@pytest.mark.parametrize("back_bytes", [None, 97], ids=["1 MiB back", "97 bytes back"])
+def test_the_fields_in_force_at_every_line(tmp_path, monkeypatch, back_bytes, first):
+    from postmortem_kit.ingest import w3c
+
+    if back_bytes is not None:  # marks cut between two backward reads, many times over
+        monkeypatch.setattr(w3c, "_BACK_BYTES", back_bytes)
+    path, lines = _restarted_log(tmp_path, 60)
+    if first == "#Fields":  # the file's first line is the directive
+        lines = lines[3:]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    offset, fields = 0, None
+    for line in lines:
+        assert w3c.fields_at(path, offset) == ({} if fields is None else {"w3c_fields": fields})
+        if line.startswith("#Fields:"):
+            fields = line.split()[1:]
+        offset += len(line.encode()) + 1
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(600, 900), (2400, 2600), (4000, 4100), (4990, None), (None, 10)],
+    ids=["before the restart", "across it", "after it", "to the end", "from the start"],
+)
+def test_a_window_is_found_by_bisection_with_the_fields_in_force(tmp_path, lo, hi):
+    path, lines = _restarted_log(tmp_path)
+    window = tuple(None if i is None else START + dt.timedelta(seconds=7 * i) for i in (lo, hi))
+    whole = load_logs(path)
+    frame = load_logs(path, window=window, seek_min_bytes=0)
+    report = frame.attrs["import_report"].files[0]
+    assert any(n.startswith("window found by bisection") for n in report.notes), report.notes
+    assert report.rejects.keys() <= {"W3C directive (#Software, #Version, #Date, #Fields …)"}
+    assert report.lines_read < len(lines) / 2  # only about the window was read
+    inside = whole["timestamp"].between(
+        pd.Timestamp(window[0] or START, tz="UTC"), pd.Timestamp(window[1] or "2100", tz="UTC")
+    )
+    want = whole[inside].reset_index(drop=True)
+    assert len(want) == (4999 if hi is None else hi) - (lo or 0) + 1  # ends included
+    # the same rows and values (a column only the other segment has is not in the window's
+    # frame, and categories are in the order they were met)
+    kept = [c for c in want.columns if want[c].notna().any()]
+    assert set(kept) <= set(frame.columns)
+    plain = [df[kept].astype(object).where(df[kept].notna(), None) for df in (frame, want)]
+    assert plain[0].to_dict("records") == plain[1].to_dict("records")
