@@ -34,6 +34,7 @@ from postmortem_kit.ingest.registry import (
     sniff_format,
 )
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
+from postmortem_kit.ingest.zonenames import ambiguous_note, settles
 
 if TYPE_CHECKING:
     from postmortem_kit.ingest.logs import LoadOptions
@@ -94,6 +95,8 @@ def _choose(fmt_name: str, lines: pl.DataFrame, name: str, report: FileReport) -
 
 def _time_notes(ctx: ParseContext, report: FileReport) -> None:
     t = ctx.time
+    zones = t.get("ambiguous_zones", {})
+    settled = sorted(abbr for abbr in zones if settles(ctx.tz, abbr))
     if t["naive"]:
         if ctx.tz:
             report.timezone = f"{t['naive']:,} timestamps without an offset read in {ctx.tz}"
@@ -104,8 +107,19 @@ def _time_notes(ctx: ParseContext, report: FileReport) -> None:
             report.utc_assumed = True
     elif report.rows or report.outside_window:
         report.timezone = "every timestamp carries its offset (or is epoch/UTC); tz= not needed"
+        if zones:  # some by an abbreviation that names more than one zone
+            report.timezone = "every timestamp carries its offset or a zone abbreviation (" + (
+                ", ".join(
+                    f"{abbr}: {ctx.tz}'s" if abbr in settled else f"{abbr}: a guess, see warnings"
+                    for abbr in sorted(zones)
+                )
+                + ")"
+            )
     if t.get("year_note"):
         report.notes.append(t["year_note"])
+    for abbr, count in sorted(zones.items()):
+        note = ambiguous_note(abbr, count, ctx.tz)
+        (report.notes if settles(ctx.tz, abbr) else report.cautions).append(note)
     if t["ambiguous"]:
         report.notes.append(
             f"{t['ambiguous']} time(s) fall in a DST repeat in {ctx.tz}: read in file order "

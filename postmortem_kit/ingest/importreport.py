@@ -35,6 +35,9 @@ class FileReport:
     timezone: str = ""
     utc_assumed: bool = False
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: Notes a reader must not miss (among the report's warnings): times read by a guess,
+    #: such as a zone abbreviation that names more than one zone.
+    cautions: list[str] = dataclasses.field(default_factory=list)
     skipped: str | None = None
     first: str | None = None
     last: str | None = None
@@ -118,6 +121,7 @@ class ImportReport:
                     f"{f.name}: timestamps carry no UTC offset and no tz= was given: "
                     "ASSUMED UTC. Pass tz='Area/City' (or set the source's timezone) if wrong."
                 )
+            out.extend(f"{f.name}: {caution}" for caution in f.cautions)
             if f.invalid_utf8_lines:
                 out.append(
                     f"{f.name}: {f.invalid_utf8_lines} line(s) had invalid {f.encoding}, "

@@ -132,6 +132,9 @@ class ParseContext:
             self.time["styles"][style] = self.time["styles"].get(style, 0) + n
         if info.get("year_note"):
             self.time["year_note"] = info["year_note"]
+        for abbr, n in info.get("ambiguous_zones", {}).items():
+            zones = self.time.setdefault("ambiguous_zones", {})
+            zones[abbr] = zones.get(abbr, 0) + n
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,6 +20,7 @@ import polars as pl
 import pyarrow as pa
 
 from postmortem_kit.ingest.localtime import infer_years, localise
+from postmortem_kit.ingest.zonenames import ABBREVIATIONS, AMBIGUOUS_ZONES, zone_offsets
 
 MONTHS = {
     name: number
@@ -28,21 +29,7 @@ MONTHS = {
     )
 }
 
-#: Zone abbreviations read as fixed offsets (seconds east of UTC). Ambiguous ones (IST) are left
-#: out on purpose: a line with one of those is read as naive and the import report says so.
-ZONE_ABBREVIATIONS: dict[str, int] = {
-    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0,
-    "BST": 3600, "CET": 3600, "WEST": 3600, "MET": 3600,
-    "CEST": 7200, "EET": 7200, "MEST": 7200, "SAST": 7200,
-    "EEST": 10800, "MSK": 10800,
-    "JST": 32400, "KST": 32400, "HKT": 28800, "SGT": 28800, "AWST": 28800,
-    "ACST": 34200, "AEST": 36000, "AEDT": 39600, "NZST": 43200, "NZDT": 46800,
-    "EST": -18000, "EDT": -14400, "CST": -21600, "CDT": -18000,
-    "MST": -25200, "MDT": -21600, "PST": -28800, "PDT": -25200,
-    "AKST": -32400, "AKDT": -28800, "HST": -36000,
-}  # fmt: skip
-
-_ABBR = "|".join(sorted((k for k in ZONE_ABBREVIATIONS if k != "Z"), key=len, reverse=True))
+_ABBR = "|".join(ABBREVIATIONS)  # longest first
 #: An optional zone after a time: ``Z`` or an offset attached, or an offset/abbreviation
 #: after a space (an abbreviation also attached).
 ZONE = (
@@ -379,8 +366,9 @@ def _int(col: str) -> pl.Expr:
     return pl.col(col).cast(pl.Int64, strict=False)
 
 
-def _zone_seconds(frame_cols: set[str]) -> pl.Expr | None:
-    """Offset east of UTC in seconds from the zone parts, null when the text had none."""
+def _zone_seconds(frame_cols: set[str], tz: str | None = None) -> pl.Expr | None:
+    """Offset east of UTC in seconds from the zone parts, null when the text had none (or
+    an abbreviation with no offset for a source in ``tz``: see :func:`.zone_offsets`)."""
     exprs = []
     for name in ("z", "zs"):
         if name in frame_cols:
@@ -398,14 +386,16 @@ def _zone_seconds(frame_cols: set[str]) -> pl.Expr | None:
         exprs.append(
             pl.col("za")
             .str.to_uppercase()
-            .replace_strict(ZONE_ABBREVIATIONS, default=None, return_dtype=pl.Int64)
+            .replace_strict(zone_offsets(tz), default=None, return_dtype=pl.Int64)
         )
     if not exprs:
         return None
     return pl.coalesce(exprs)
 
 
-def assemble(parts: pl.DataFrame, *, years: pl.Series | None = None) -> pl.DataFrame:
+def assemble(
+    parts: pl.DataFrame, *, years: pl.Series | None = None, tz: str | None = None
+) -> pl.DataFrame:
     """Turn extracted parts into ``_naive`` (naive datetime[ns]), ``_offset`` (seconds east of
     UTC or null) and ``_epoch`` (aware UTC for epoch styles).
 
@@ -415,6 +405,9 @@ def assemble(parts: pl.DataFrame, *, years: pl.Series | None = None) -> pl.DataF
         Columns named for the parts (missing ones are simply absent).
     years
         The year of each row for styles without one (see :func:`infer_years`).
+    tz
+        The source's zone, which settles an ambiguous zone abbreviation it uses (see
+        :func:`.zone_offsets`).
     """
     cols = set(parts.columns)
     out = {}
@@ -472,7 +465,7 @@ def assemble(parts: pl.DataFrame, *, years: pl.Series | None = None) -> pl.DataF
     naive = text.str.strptime(pl.Datetime("ns"), "%Y-%m-%d %H:%M:%S", strict=False)
     naive = naive + pl.duration(nanoseconds=_fraction_ns(cols))
     out["_naive"] = naive
-    offset = _zone_seconds(cols)
+    offset = _zone_seconds(cols, tz)
     out["_offset"] = offset if offset is not None else pl.lit(None, pl.Int64)
     out["_epoch"] = pl.lit(None, pl.Datetime("ns", "UTC"))
     return parts.select(**out)
@@ -521,6 +514,15 @@ def _leading_months(source: pl.DataFrame, style: TimeStyle) -> pl.Series:
     return months
 
 
+def _count_ambiguous(marks: pl.Series, info: dict) -> None:
+    """Count in ``info["ambiguous_zones"]`` the times marked with an abbreviation that names
+    more than one zone (:data:`.AMBIGUOUS_ZONES`), by abbreviation."""
+    found = marks.filter(marks.is_in(list(AMBIGUOUS_ZONES))).value_counts()
+    counts = info.setdefault("ambiguous_zones", {})
+    for abbr, n in found.iter_rows():
+        counts[abbr] = counts.get(abbr, 0) + n
+
+
 def parse_timestamps(
     text: pl.Series,
     styles: tuple[TimeStyle, ...] | list[TimeStyle],
@@ -539,7 +541,9 @@ def parse_timestamps(
     -------
     (utc, note, info)
         ``utc`` is null where no style parsed the text; ``info`` has the counts of
-        :func:`localise` plus ``year_note`` and ``styles`` (name → rows).
+        :func:`localise` plus ``year_note``, ``styles`` (name → rows) and, when some
+        times are marked with an abbreviation that names more than one zone,
+        ``ambiguous_zones`` (abbreviation → rows).
     """
     n = text.len()
     acc = pl.select(
@@ -616,7 +620,9 @@ def parse_timestamps(
             years, info["year_note"] = infer_years(
                 months, year=year, last_known=last_known, carry=years_carry
             )
-        got = assemble(parts, years=years).with_columns(_m=matched)
+        got = assemble(parts, years=years, tz=tz).with_columns(_m=matched)
+        if "za" in parts.columns:
+            _count_ambiguous(parts["za"].filter(matched), info)
         acc = pl.concat([acc, got.rename(lambda c: c + "_new")], how="horizontal").select(
             *(
                 pl.when(pl.col("_m_new")).then(pl.col(c + "_new")).otherwise(pl.col(c)).alias(c)

@@ -20,7 +20,8 @@ import re
 import polars as pl
 
 from postmortem_kit.ingest.levelwords import LEVEL, LEVEL_WITHIN
-from postmortem_kit.ingest.timestamps import ZONE_ABBREVIATIONS, TimeStyle
+from postmortem_kit.ingest.timestamps import TimeStyle
+from postmortem_kit.ingest.zonenames import ABBREVIATIONS
 
 #: Styles whose every digit field is plain ``\d`` (no ranges such as ``[01]\d``), so that a
 #: shape matches only what the style matches, and whose text can run on past a shape only
@@ -28,7 +29,7 @@ from postmortem_kit.ingest.timestamps import ZONE_ABBREVIATIONS, TimeStyle
 SHAPE_STYLES = frozenset({"iso8601", "clf", "bsd"})
 #: Zone abbreviations a style's pattern reads after a space: a word that may belong to the
 #: timestamp rather than be the level word after it.
-ZONE_WORDS = sorted(k for k in ZONE_ABBREVIATIONS if k != "Z")
+ZONE_WORDS = sorted(ABBREVIATIONS)
 #: What the full pattern's separator part takes after the timestamp (at least one here).
 _SEPARATOR = r"[ \t,;:\-|\]>)]+"
 
