@@ -8,6 +8,7 @@ from postmortem_kit.ingest import (
     csvfile,
     jsonblock,
     logfmt,
+    proxylogs,
     structured,
     syslogblock,
     text,
@@ -114,6 +115,30 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         block_bytes=accessblock.BLOCK_BYTES,
         timestamp="[dd/Mon/yyyy:HH:MM:SS ±hhmm]: the offset is in every line",
         example='203.0.113.9 - alice [14/Oct/2026:14:07:00 +0000] "POST /login HTTP/1.1" 200 512',
+    ),
+    LogFormat(
+        name="envoy",
+        aliases=("istio",),
+        description='Envoy / Istio access log, default text layout ([START_TIME] "request" '
+        "status flags …)",
+        sniff=text.regex_sniffer(proxylogs.ENVOY_SNIFF, "Envoy access log"),
+        parse=proxylogs.parse_envoy,
+        prepare=proxylogs.prepare_envoy,
+        timestamp="[yyyy-mm-ddTHH:MM:SS.fffZ]: START_TIME, UTC",
+        example='[2026-10-14T14:07:00.123Z] "GET /api/orders HTTP/1.1" 503 UF 0 91 30012 - '
+        '"10.0.0.1" "curl/8.5.0" "7f1c2d" "orders.svc" "10.0.0.2:8080"',
+    ),
+    LogFormat(
+        name="aws-alb",
+        aliases=("alb", "elb"),
+        description="AWS Application (or Classic) Load Balancer access log",
+        sniff=text.regex_sniffer(proxylogs.ALB_SNIFF, "AWS load balancer log"),
+        parse=proxylogs.parse_alb,
+        prepare=proxylogs.prepare_alb,
+        timestamp="yyyy-mm-ddTHH:MM:SS.ffffffZ: when the response was sent, UTC",
+        example="https 2026-10-14T14:07:00.123456Z app/shop/50dc6c 192.168.131.39:2817 - "
+        '-1 -1 -1 502 - 34 366 "GET https://shop.example:443/api HTTP/1.1" "curl/8.5.0" '
+        "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2",
     ),
     LogFormat(
         name="w3c",
