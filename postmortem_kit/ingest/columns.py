@@ -25,7 +25,8 @@ CORE_COLUMNS: dict[str, pl.DataType] = {
 
 _SEVERITY_WORDS = {
     "debug": ("trace", "debug", "dbug", "dbg", "verbose", "fine", "finer", "finest", "config",
-              "debug1", "debug2", "debug3", "debug4", "debug5", "v", "t", "d", "7", "10", "20"),
+              "debug1", "debug2", "debug3", "debug4", "debug5", "v", "t", "d", "7", "10", "20",
+              "d1", "d2", "d3", "d4", "d5"),
     "info": ("info", "inf", "information", "informational", "log", "hint", "detail",
              "statement", "context", "location", "query", "success", "i", "6", "30"),
     "notice": ("notice", "note", "n", "5"),

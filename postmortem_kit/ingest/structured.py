@@ -31,12 +31,18 @@ KEYS: dict[str, tuple[str, ...]] = {
         "_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP", "@timestamp", "timestamp", "time",
         "ts", "datetime", "date", "eventTime", "event_time", "t", "logtime", "log_time",
         "asctime", "created", "Timestamp", "Time", "Date",
+        # Serilog's compact JSON, MongoDB 4.4+, Kubernetes audit, log4j2's JsonLayout, nginx
+        "@t", "t.$date", "requestReceivedTimestamp", "timeMillis", "time_iso8601", "time_local",
     ),
     "severity_raw": (
         "level", "log.level", "severity", "lvl", "loglevel", "log_level", "levelname",
         "severity_text", "SeverityText", "PRIORITY", "priority", "Level", "Severity",
+        "@l", "s",  # Serilog's compact JSON; MongoDB (I, W, E, F, D1–D5)
     ),
-    "message": ("message", "msg", "MESSAGE", "log", "text", "body", "Body", "Message", "event"),
+    "message": (
+        "message", "msg", "MESSAGE", "log", "text", "body", "Body", "Message", "event",
+        "@m", "@mt", "textPayload", "jsonPayload.message",  # Serilog; Google Cloud Logging
+    ),
     "host": ("host.name", "host.hostname", "hostname", "host", "_HOSTNAME", "node", "Host"),
     "service": (
         "service.name", "service", "app", "application", "_SYSTEMD_UNIT", "logger",
@@ -44,7 +50,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     ),
     "program": ("program", "process.name", "SYSLOG_IDENTIFIER", "_COMM", "appname"),
     "pid": ("pid", "process.pid", "_PID"),
-    "trace_id": ("trace_id", "traceId", "trace.id", "traceid", "dd.trace_id", "TraceId"),
+    "trace_id": (
+        "trace_id", "traceId", "trace.id", "traceid", "dd.trace_id", "TraceId", "traceID",
+        "@tr", "logging.googleapis.com/trace",
+    ),
 }  # fmt: skip
 
 
