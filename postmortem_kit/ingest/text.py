@@ -439,16 +439,25 @@ def text_pattern(style: TimeStyle, *, at_start: bool = False) -> str:
     return rf"^(?P<_pre>.{{0,{TIMESTAMP_WITHIN}}}?)(?P<ts>{_bare(style.pattern)})"
 
 
+#: An opening and a closing bracket around a timestamp.
+_BRACKET_PAIRS = ["[]", "()", "<>", "{}"]
+
+
 def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataFrame:
     """``ts``, ``message`` and ``severity_raw`` of lines by a search for the timestamp
     within :data:`TIMESTAMP_WITHIN` characters (the general path)."""
     pattern = text_pattern(style, at_start=at_start)
     g = lines.with_columns(pl.col("line").str.extract_groups(pattern).alias("_g")).unnest("_g")
     rest = pl.col("line").str.slice(pl.col("_pre").str.len_chars() + pl.col("ts").str.len_chars())
+    before = pl.col("_pre").str.strip_chars()
+    # a timestamp in brackets ([2026-10-14T14:07:00.123Z] …): the opening one goes with it
+    pair = pl.concat_str([before.str.slice(-1), pl.col("_rest").str.slice(0, 1)])
+    unbracketed = before.str.slice(0, before.str.len_chars() - 1).str.strip_chars()
+    before = pl.when(pair.is_in(_BRACKET_PAIRS)).then(unbracketed).otherwise(before)
     g = g.with_columns(_rest=rest).with_columns(
         message=pl.concat_str(
             [
-                pl.col("_pre").str.strip_chars(),
+                before,
                 pl.col("_rest").str.strip_chars_start(" \t,;:-|]>)").str.strip_chars_end(),
             ],
             separator=" ",

@@ -374,3 +374,26 @@ def test_random_files_read_alike_both_ways(tmp_path):
         assert_same(path, "text", tz=tz)
         clean += _fast_blocks(path, tz, clean=True)
     assert clean > 20  # the one-query way was among those compared
+
+
+@pytest.mark.parametrize(
+    ("layout", "strip"),
+    [
+        ("[{ts}] GC({i}) Pause Young 24M->8M(256M) {i}ms", "[{ts}] "),  # JVM unified logging
+        ("({ts}) worker {i} done", "({ts}) "),
+        ("<{ts}> worker {i} done", "<{ts}> "),
+        ("app-{i} [{ts}] worker done", "[{ts}] "),  # a word before the brackets stays
+        ("I, [{ts} #1234]  INFO -- : Completed {i}", "{ts}"),  # Ruby's Logger: not a pair
+    ],
+)
+def test_brackets_around_a_timestamp_go_with_it(tmp_path, layout, strip):
+    times = [START + dt.timedelta(seconds=i * 1.37) for i in range(400)]
+    stamps = [t.isoformat(timespec="milliseconds") + "Z" for t in times]
+    lines = [layout.format(ts=ts, i=i) for i, ts in enumerate(stamps)]
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = assert_same(path, "text")
+    want = [" ".join(line.replace(strip.format(ts=ts), " ").split()) for line, ts in zip(
+        lines, stamps, strict=True)]  # fmt: skip
+    got = [" ".join(m.split()) for m in frame["message"]]
+    assert got == want
