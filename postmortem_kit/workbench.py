@@ -276,8 +276,23 @@ def show_metrics(incident: Incident, evidence: Evidence) -> None:
         metrics_panel(incident.reload(), evidence.metrics, show=True, live="auto")
 
 
+#: Set in the kernel that runs the notebook to publish it (by ``publish.executed_notebook``).
+PUBLISHING_VARIABLE = "POSTMORTEM_KIT_PUBLISHING"
+
+
 def show_editors(incident: Incident, evidence: Evidence | None = None) -> Any:
-    """Display the five section editors bound to ``postmortem.yaml`` (saves as you type)."""
+    """Display the five section editors bound to ``postmortem.yaml`` (saves as you type).
+
+    While the notebook is run to publish it, no editor is built: the report is made from
+    ``postmortem.yaml``, the cell's output is not published, and the hundreds of widget
+    messages the editors send only gave nbclient a chance to stall (jupyter/nbclient#312).
+    """
+    if os.environ.get(PUBLISHING_VARIABLE):
+        _note(
+            "The section editors are not built while publishing: the report is made from "
+            "postmortem.yaml."
+        )
+        return None
     from postmortem_kit.capture import edit_report
 
     candidates = evidence.events if evidence is not None and len(evidence.events) else None

@@ -31,6 +31,7 @@ from postmortem_kit.publish.check import publish_gate
 from postmortem_kit.publish.exporter import PostmortemExporter
 from postmortem_kit.report import atomic_write_text, load_report, report_path
 from postmortem_kit.resources import resource_path
+from postmortem_kit.workbench import PUBLISHING_VARIABLE
 
 NOTEBOOK_FILE = "postmortem.ipynb"
 REPORT_DIR = "report"
@@ -97,13 +98,20 @@ def _failure_line(exc: PapermillExecutionError) -> str:
 def _headless_kernel_environment():
     """Hide the notebook-session marker from the kernel papermill starts, so figures come out
     static even when publishing from inside JupyterLab (live figures are widgets, which a
-    published page must not depend on)."""
+    published page must not depend on), and tell it that it publishes
+    (:data:`PUBLISHING_VARIABLE`), so that it builds no section editors."""
     saved = os.environ.pop(SESSION_VARIABLE, None)
+    publishing = os.environ.get(PUBLISHING_VARIABLE)
+    os.environ[PUBLISHING_VARIABLE] = "1"
     try:
         yield
     finally:
         if saved is not None:
             os.environ[SESSION_VARIABLE] = saved
+        if publishing is None:
+            os.environ.pop(PUBLISHING_VARIABLE, None)
+        else:
+            os.environ[PUBLISHING_VARIABLE] = publishing
 
 
 def executed_notebook(folder: Path, *, kernel_name: str, execute: bool = True):

@@ -87,3 +87,30 @@ def test_publishing_from_inside_jupyterlab_still_embeds_static_figures(tmp_path,
     timeline = html[html.index("<h2>2. Timeline</h2>") : html.index("<h2>3. Root cause")]
     assert timeline.count("Plotly.newPlot(") == 1
     assert "application/vnd.jupyter.widget-view+json" not in html
+
+
+def test_publishing_builds_no_section_editors(fresh: Path):
+    """The kernel that publishes is told so, and the editors cell builds no widgets (their
+    output is not published; their messages only gave nbclient a chance to stall)."""
+    import os
+
+    from postmortem_kit.publish.publish import executed_notebook
+    from postmortem_kit.workbench import PUBLISHING_VARIABLE
+
+    nb = executed_notebook(fresh, kernel_name="python3")
+    cell = next(c for c in nb.cells if "pm.show_editors(" in c.source)
+    shown = str(cell.outputs)
+    assert "not built while publishing" in shown
+    assert "application/vnd.jupyter.widget-view+json" not in shown
+    assert PUBLISHING_VARIABLE not in os.environ  # set for the kernel only
+
+
+def test_outside_publishing_the_editors_are_built(fresh: Path, monkeypatch):
+    import postmortem_kit.workbench as pm
+    from postmortem_kit.workbench import PUBLISHING_VARIABLE
+
+    monkeypatch.delenv(PUBLISHING_VARIABLE, raising=False)
+    editors = pm.show_editors(pm.open_incident(fresh))
+    assert editors is not None and hasattr(editors, "children")  # a widget tree
+    monkeypatch.setenv(PUBLISHING_VARIABLE, "1")
+    assert pm.show_editors(pm.open_incident(fresh)) is None
