@@ -368,7 +368,11 @@ def sniff_format(
     if score <= 0:
         raise IngestError(
             f"{name}: no known log format recognises this file (no timestamps found in its "
-            "first lines); pass format= with one of: " + ", ".join(LOG_FORMATS.names())
+            "first lines); pass format= with one of: "
+            + ", ".join(LOG_FORMATS.names())
+            + ". A log written without times cannot be put on the timeline: export it with "
+            "them (kubectl logs --timestamps, docker logs --timestamps, journalctl -o "
+            "short-iso)"
         )
     runners = [(f.name, round(s, 2)) for s, _, f, _ in scored[1:4] if s > 0]
     return fmt, score, reason, runners

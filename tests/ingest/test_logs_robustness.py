@@ -108,8 +108,9 @@ def test_a_one_megabyte_line_is_imported(tmp_path):
 
 def test_lines_without_any_timestamp_are_rejected_not_guessed(tmp_path):
     (tmp_path / "notes.txt").write_text("hello\nworld\n")
-    with pytest.raises(IngestError, match="no known log format recognises"):
+    with pytest.raises(IngestError, match="no known log format recognises") as raised:
         load_logs(tmp_path / "notes.txt", strict=True)
+    assert "kubectl logs --timestamps" in str(raised.value)  # how to get a log with times
     with pytest.raises(IngestError, match="nothing imported"):
         load_logs(tmp_path / "notes.txt")
 
