@@ -7,6 +7,7 @@ from postmortem_kit.ingest import (
     cripartials,
     csvfile,
     jsonblock,
+    k8saudit,
     logfmt,
     proxylogs,
     structured,
@@ -74,6 +75,23 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         example='{"@timestamp":"2026-10-14T14:07:00.120Z","log.level":"error",'
         '"message":"db timeout",'
         '"service.name":"checkout","trace.id":"4bf92f35"}',
+    ),
+    LogFormat(
+        name="k8s-audit",
+        aliases=("kubernetes-audit",),
+        description="Kubernetes API server audit log (audit.k8s.io events as JSON lines): "
+        "who did what to which object, and the answer",
+        sniff=structured.json_sniffer(k8saudit.is_audit, "Kubernetes audit events", 1.0),
+        parse=structured.json_parser(k8saudit.KEYS, (), derive=k8saudit.derive_audit),
+        wants_bytes=True,
+        prepare=structured.prepare_json,
+        timestamp="requestReceivedTimestamp (else stageTimestamp): RFC 3339 UTC, microseconds",
+        example='{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata",'
+        '"auditID":"7e0cbccf","stage":"ResponseComplete","requestURI":'
+        '"/apis/apps/v1/namespaces/shop/deployments/checkout/scale","verb":"update",'
+        '"user":{"username":"alice"},"objectRef":{"resource":"deployments","namespace":"shop",'
+        '"name":"checkout","subresource":"scale"},"responseStatus":{"code":200},'
+        '"requestReceivedTimestamp":"2026-10-14T14:07:00.123456Z"}',
     ),
     LogFormat(
         name="json",
@@ -216,6 +234,19 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         prepare=text.prepare_nginx_error,
         timestamp="yyyy/mm/dd HH:MM:SS: local time, read in tz= (UTC if none)",
         example="2026/10/14 14:07:00 [error] 811#811: *9 upstream timed out, client: 203.0.113.9",
+        multiline=True,
+    ),
+    LogFormat(
+        name="klog",
+        aliases=("glog",),
+        description="klog / glog: Kubernetes components (kubelet, apiserver, controllers), "
+        "many Go and C++ servers (I1014 14:07:00.123456 1 file.go:12] msg)",
+        sniff=text.regex_sniffer(text.KLOG, "klog"),
+        parse=text.parse_klog,
+        prepare=text.prepare_klog,
+        timestamp="Lmmdd HH:MM:SS.ffffff has no year: year=, else the file's date, with a "
+        "rollover at New Year; read in tz= (UTC if none: Kubernetes logs in UTC)",
+        example="E1014 14:07:00.123456       1 controller.go:120] sync failed for shop/checkout",
         multiline=True,
     ),
     LogFormat(

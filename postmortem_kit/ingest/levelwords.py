@@ -24,6 +24,6 @@ AFTER_TS = r"[ \t,;:\-|\]>)]*"
 #: :data:`REST_LEVEL` looks at this many characters after the timestamp.
 LEVEL_WITHIN = 120
 #: The level search of the text after a timestamp: a level word right after it, whatever
-#: separates the two (``14:00:00,000:INFO:root``, Python's ``%(asctime)s:%(levelname)s``),
-#: else :data:`LEVEL`'s first.
-REST_LEVEL = rf"^{AFTER_TS}\s*(?P<_l0>{LEVEL_WORDS})(?:$|[\s\]>)|:,])|" + LEVEL
+#: separates the two (``14:00:00,000:INFO:root``, Python's ``%(asctime)s:%(levelname)s``,
+#: Celery's ``[%(asctime)s: %(levelname)s/%(processName)s]``), else :data:`LEVEL`'s first.
+REST_LEVEL = rf"^{AFTER_TS}\s*(?P<_l0>{LEVEL_WORDS})(?:$|[\s\]>)|:,/])|" + LEVEL

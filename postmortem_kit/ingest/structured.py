@@ -340,10 +340,19 @@ def _note_slash_dates(info: dict, order: list, ctx: ParseContext) -> None:
     )
 
 
-def json_parser(keys: dict[str, tuple[str, ...]] = KEYS, strip_newline=("log",)) -> Parser:
+def json_parser(
+    keys: dict[str, tuple[str, ...]] = KEYS,
+    strip_newline=("log",),
+    derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> Parser:
+    """The parser of a JSON lines format: each line's keys mapped by ``keys`` (see
+    :func:`normalise_records`), then ``derive``, when given, on the rows that have a time
+    (a message built from a record's fields)."""
+
     def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         records, kept = read_json_lines(lines, ctx)
-        return normalise_records(records, kept, ctx, keys=keys, strip_newline=strip_newline)
+        frame = normalise_records(records, kept, ctx, keys=keys, strip_newline=strip_newline)
+        return frame if derive is None or not frame.height else derive(frame)
 
     return parse
 

@@ -303,7 +303,8 @@ RFC3164_FAST = tuple(
     r"(?P<program>[!-9;-Z\\\]-~]+)(?:\[(?P<pid>\d+)\])?: )"
     for stamp in (_BSD, _ISO)
 )
-RFC3164_SNIFF = rf"^(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) \S+ [^\s\[:]+(?:\[\d+\])?:(?: |$)"
+#: A host name starts with no bracket: ``… [ERROR] agent: …`` is HashiCorp's hclog, not syslog.
+RFC3164_SNIFF = rf"^(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) [^\s\[]\S* [^\s\[:]+(?:\[\d+\])?:(?: |$)"
 _SD = r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)'
 RFC5424 = (
     rf"^(?:<(?P<_pri>\d{{1,3}})>(?P<_version>\d{{1,2}}) )?(?P<ts>{_ISO}|-) (?P<host>\S+) "
@@ -389,6 +390,12 @@ NGINX_ERROR = (
     r"(?:\*(?P<connection>\d+) )?(?P<message>.*)$"
 )
 CRI = rf"^(?P<ts>{_ISO}) (?P<stream>stdout|stderr) (?P<_tag>[FP])(?: (?P<message>.*))?$"
+#: klog / glog (Kubernetes' components, many Go and C++ servers): ``Lmmdd hh:mm:ss.uuuuuu
+#: threadid file:line] msg``, the level one of I, W, E, F.
+KLOG = (
+    r"^(?P<severity_raw>[IWEF])(?P<ts>[01]\d[0-3]\d \d{2}:\d{2}:\d{2}\.\d{6}) +"
+    r"(?P<tid>\d+) (?P<caller>[^\s\]]+)\] (?P<message>.*)$"
+)
 
 
 def _derive_levelled(f: pl.DataFrame) -> pl.DataFrame:
@@ -416,6 +423,8 @@ prepare_nginx_error = line_preparer(NGINX_ERROR, _derive_levelled)
 parse_nginx_error = line_parser(
     NGINX_ERROR, ("ymd-slash",), label="nginx error log", multiline=True, derive=_derive_levelled
 )
+prepare_klog = line_preparer(KLOG, _derive_levelled)
+parse_klog = line_parser(KLOG, ("klog",), label="klog", multiline=True, derive=_derive_levelled)
 prepare_cri = line_preparer(CRI, _derive_cri)
 parse_cri = line_parser(CRI, ("iso8601",), label="CRI container log", derive=_derive_cri)
 
@@ -463,12 +472,15 @@ def _searched(lines: pl.DataFrame, style: TimeStyle, at_start: bool) -> pl.DataF
             separator=" ",
         ).str.strip_chars(),
     )
-    # Level words sit near the timestamp: look only at the next 120 characters.
+    # Level words sit near the timestamp: look only at the next 120 characters, else at the
+    # start of the text before it (Cassandra's "INFO  [main] 2026-10-14 14:07:00,123 …").
     head = pl.col("_rest").str.slice(0, LEVEL_WITHIN).str.extract_groups(REST_LEVEL)
-    g = g.with_columns(head.alias("_lv")).unnest("_lv")
-    return g.with_columns(severity_raw=pl.coalesce("_l0", "_l1", "_l2", "_l3")).select(
-        "line_no", "line", "ts", "message", "severity_raw"
-    )
+    first = pl.col("_pre").str.extract_groups(LEVEL_AT_START)
+    first = first.struct.rename_fields(["_p1", "_p2", "_p3"])
+    g = g.with_columns(head.alias("_lv"), first.alias("_lp")).unnest("_lv", "_lp")
+    return g.with_columns(
+        severity_raw=pl.coalesce("_l0", "_l1", "_l2", "_l3", "_p1", "_p2")
+    ).select("line_no", "line", "ts", "message", "severity_raw")
 
 
 def _at_start(lines: pl.DataFrame, style: TimeStyle, shape: str | None = None) -> pl.DataFrame:

@@ -201,7 +201,17 @@ STYLES: tuple[TimeStyle, ...] = (
     ),
 )
 
-STYLE_BY_NAME = {s.name: s for s in STYLES}
+#: Styles only a format of their own reads (its regex has already cut the time out): not
+#: sniffed in free text, where their shape is too plain.
+FORMAT_STYLES: tuple[TimeStyle, ...] = (
+    TimeStyle(  # Kubernetes' and glog's header, I1014 14:07:00.123456: the time after the level
+        "klog",
+        r"(?P<m>[01]\d)(?P<d>[0-3]\d) (?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\.(?P<f>\d{6})",
+        "1014 14:07:00.123456",
+        has_year=False,
+    ),
+)
+STYLE_BY_NAME = {s.name: s for s in (*STYLES, *FORMAT_STYLES)}
 
 #: The whole-value shapes :func:`arrow_iso` hands to Arrow: date, ``T`` or space, a time with
 #: seconds, an optional fraction (``.`` or ``,``, up to 9 digits), an optional zone. Arrow

@@ -1,0 +1,84 @@
+"""Log layouts of common servers that earlier went wrong: klog (Kubernetes' components) was
+recognised by no format, HashiCorp's hclog was taken for syslog (its ``[ERROR]`` for a
+host), and Celery's and Cassandra's levels were not found. Expected values are worked out
+here from the lines themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from postmortem_kit.ingest import load_logs
+
+T0 = dt.datetime(2026, 10, 14, 14, 7, 0, 123456)
+LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "critical"}
+
+
+def _times(n: int, start: dt.datetime = T0) -> list[dt.datetime]:
+    return [start + dt.timedelta(seconds=2.5 * i) for i in range(n)]
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 1024], ids=["whole", "in blocks"])
+def test_klog_with_a_multi_line_message_and_new_year(tmp_path, chunk_bytes):
+    times = _times(60, dt.datetime(2026, 12, 31, 23, 59, 0, 250000))  # across New Year
+    lines, want = [], []
+    for i, t in enumerate(times):
+        letter = "IWEF"[i % 4]
+        lines.append(
+            f"{letter}{t:%m%d %H:%M:%S}.{t.microsecond:06d} {1 + i % 3:7d} "
+            f"controller.go:{100 + i}] sync failed for shop/checkout-{i}"
+        )
+        message = f"sync failed for shop/checkout-{i}"
+        if i % 10 == 4:  # klog prints a multi-line value as it is
+            lines += ["  goroutine 7 [running]:", "  main.sync()"]
+            message += "\n  goroutine 7 [running]:\n  main.sync()"
+        want.append((pd.Timestamp(t, tz="UTC"), LEVELS[letter], message, 1 + i % 3))
+    path = tmp_path / "kube-controller-manager.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path, year=2026, chunk_bytes=chunk_bytes)
+    report = frame.attrs["import_report"].files[0]
+    assert report.format == "klog"
+    assert report.lines_read == len(lines) and report.rows == 60
+    assert report.continuation_lines == 12
+    got = list(zip(frame["timestamp"], frame["severity"], frame["message"], frame["tid"],
+                   strict=True))  # fmt: skip
+    assert got == want
+    assert frame["caller"].iloc[0] == "controller.go:100"
+
+
+def test_hclog_is_not_syslog(tmp_path):
+    lines = [
+        f"{t.isoformat(timespec='milliseconds')}Z [{('INFO', 'ERROR')[i % 2]}] agent: "
+        f"Check is now critical: check=service:web{i}"
+        for i, t in enumerate(_times(20))
+    ]
+    path = tmp_path / "consul.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path)
+    assert frame.attrs["import_report"].files[0].format == "text"
+    assert frame["severity"].tolist() == [("info", "error")[i % 2] for i in range(20)]
+    assert frame["message"].tolist() == [line.split(" ", 1)[1] for line in lines]
+    assert frame["host"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("layout", "level"),
+    [
+        ("[{ts}: {level}/MainProcess] Task shop.pay[{i}] raised", "{level}"),  # Celery
+        ("{level:5s} [main] {ts} StorageService.java:{i} - Node down", "{level}"),  # Cassandra
+    ],
+    ids=["celery", "cassandra"],
+)
+def test_levels_next_to_the_time(tmp_path, layout, level):
+    words = ["INFO", "WARN", "ERROR"]
+    lines = [
+        layout.format(ts=f"{t:%Y-%m-%d %H:%M:%S},{t.microsecond // 1000:03d}", level=w, i=i)
+        for i, (t, w) in enumerate(zip(_times(30), words * 10, strict=True))
+    ]
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path)
+    assert frame["severity_raw"].tolist() == (words * 10)
+    assert frame["severity"].tolist() == ["info", "warning", "error"] * 10
