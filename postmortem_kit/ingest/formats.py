@@ -38,6 +38,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         timestamp="_SOURCE_REALTIME_TIMESTAMP, else __REALTIME_TIMESTAMP: µs since the epoch (UTC)",
         example='{"__REALTIME_TIMESTAMP":"1534860261221373","_HOSTNAME":"web-1","PRIORITY":"3",'
         '"SYSLOG_IDENTIFIER":"api","_PID":"184","MESSAGE":"GPS fix lost"}',
+        payload=True,
     ),
     LogFormat(
         name="docker-json",
@@ -54,6 +55,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         timestamp="time: RFC 3339 UTC with nanoseconds (the runtime's receive time)",
         example='{"log":"GET /health 200\\n","stream":"stdout",'
         '"time":"2019-04-01T17:58:33.598656444Z"}',
+        payload=True,
     ),
     LogFormat(
         name="ecs-json",
@@ -180,6 +182,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         finish=cripartials.join_partials,
         timestamp=_ISO_RULE,
         example="2026-10-14T14:07:00.123456789Z stderr F panic: runtime error",
+        payload=True,
     ),
     LogFormat(
         name="syslog-rfc5424",
@@ -191,6 +194,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         timestamp=_ISO_RULE,
         example='<165>1 2026-10-14T14:07:00.003Z web-1 api 811 ID47 [req@1 id="7"] '
         "upstream timeout",
+        payload=True,
     ),
     LogFormat(
         name="syslog-rfc3164",
@@ -204,6 +208,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         timestamp="Mmm dd HH:MM:SS has no year: year= (the first line's), else the file's date, "
         "with a rollover at New Year; read in tz= (UTC if none). ISO times keep their offset",
         example="Oct 14 14:07:00 web-1 sshd[811]: Failed password for root from 203.0.113.9",
+        payload=True,
     ),
     LogFormat(
         name="postgresql",
@@ -289,6 +294,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         "file date; naive times are read in tz= (UTC if none)",
         example="2026-10-14 14:07:00,120 ERROR [pool-3] OrderService: timeout after 30s",
         multiline=True,
+        payload=True,
     ),
 )
 

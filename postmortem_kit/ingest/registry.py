@@ -259,6 +259,10 @@ class LogFormat:
     #: ``begin``. A bisection probe parses with it, and a read that starts where the window
     #: was found starts with it. Without it a probe parses with no state.
     resume: Callable[[Path, int, int], dict] | None = None
+    #: A line's message may be an app's own JSON record (a container's or a service's
+    #: output): messages that are JSON objects are unpacked into columns once the file is
+    #: read (see :mod:`.payload`).
+    payload: bool = False
 
 
 class FormatRegistry:

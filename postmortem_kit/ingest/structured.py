@@ -64,12 +64,12 @@ def flatten_structs(table: pa.Table) -> pa.Table:
     return table
 
 
-def _flatten_dict(obj: dict, prefix: str = "", out: dict | None = None) -> dict:
+def flatten_dict(obj: dict, prefix: str = "", out: dict | None = None) -> dict:
     out = {} if out is None else out
     for key, value in obj.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            _flatten_dict(value, name + ".", out)
+            flatten_dict(value, name + ".", out)
         elif isinstance(value, list | dict):
             out[name] = json.dumps(value, ensure_ascii=False)
         else:
@@ -77,7 +77,7 @@ def _flatten_dict(obj: dict, prefix: str = "", out: dict | None = None) -> dict:
     return out
 
 
-def _columns_from_records(records: list[dict]) -> pl.DataFrame:
+def columns_from_records(records: list[dict]) -> pl.DataFrame:
     """Build a frame from flat dicts; a key whose values mix types becomes text."""
     keys: dict[str, None] = {}
     for r in records:
@@ -208,7 +208,7 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
             continue
         bad.append(False)
         keep.append(no)
-        records.append(_flatten_dict(obj))
+        records.append(flatten_dict(obj))
     mask = pl.Series(bad)
     if mask.any():
         rejected = lines.filter(mask)
@@ -218,10 +218,10 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
         for reason, nos in by_reason.items():
             ex = rejected.filter(pl.col("line_no").is_in(nos[:3]))
             ctx.reject(reason, pl.Series(nos), list(zip(ex["line_no"], ex["line"], strict=True)))
-    return _columns_from_records(records), lines.filter(~mask)
+    return columns_from_records(records), lines.filter(~mask)
 
 
-def _as_text(frame: pl.DataFrame, key: str) -> pl.Expr:
+def text_of(frame: pl.DataFrame, key: str) -> pl.Expr:
     dtype = frame.schema[key]
     col = pl.col(key)
     if isinstance(dtype, pl.Datetime):
@@ -279,11 +279,11 @@ def normalise_records(
     out: dict[str, pl.Expr] = {}
     for column, present in mapped.items():
         if column == "timestamp":
-            out[column] = pl.coalesce([_as_text(records, k) for k in present])
+            out[column] = pl.coalesce([text_of(records, k) for k in present])
         elif column == "pid":
             out[column] = pl.coalesce([pl.col(k).cast(pl.Int64, strict=False) for k in present])
         else:
-            exprs = [_as_text(records, k) for k in present]
+            exprs = [text_of(records, k) for k in present]
             expr = pl.coalesce(exprs)
             if column == "message" and any(k in strip_newline for k in present):
                 expr = expr.str.strip_suffix("\n")
@@ -362,7 +362,7 @@ def _json_keys(line: str) -> set[str] | None:
         obj = json.loads(line)
     except ValueError:
         return None
-    return set(_flatten_dict(obj)) if isinstance(obj, dict) else None
+    return set(flatten_dict(obj)) if isinstance(obj, dict) else None
 
 
 def json_sniffer(required: Callable[[set[str]], bool], label: str, weight: float) -> Callable:
