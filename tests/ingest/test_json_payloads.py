@@ -140,3 +140,79 @@ def test_the_first_byte_check_against_python(dtype):
     chunked = pa.chunked_array([array.slice(3, 30), array.slice(33), array.slice(0, 0)])
     want = [v is not None and v.startswith("{") for v in values[3:]]
     assert _first_byte_is_brace(chunked).tolist() == want
+
+
+def _logfmt(record: dict) -> str:
+    """A record as logrus's text formatter writes it (quoted when it must be)."""
+
+    def value(v) -> str:
+        text = str(v)
+        if text and not any(c in text for c in ' "=\\'):
+            return text
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return " ".join(f"{k}={value(v)}" for k, v in record.items())
+
+
+def _logrus(i: int) -> dict:
+    record = {
+        "time": f"2026-10-14T14:07:{i % 60:02d}Z",
+        "level": ("info", "warning", "error")[i % 3],
+        "msg": f'charge "{i}" failed = c:\\tmp',
+        "order": f"o-{i}",
+    }
+    if i % 5 == 2:
+        record["trace_id"] = f"{i:016x}"
+    return record
+
+
+@pytest.mark.parametrize("kind", ["kubectl", "cri", "syslog"])
+def test_logfmt_payloads_are_unpacked(tmp_path, kind):
+    records = [_logrus(i) for i in range(3000)]
+    plain = {i for i in range(3000) if i < 1500 or i % 7 == 0}  # logfmt only later, mostly
+    lines = []
+    for i, record in enumerate(records):
+        # plain lines: words, or pairs without a level or message key (left as text)
+        words = f"retry=3 backoff=2s worker=w{i}" if i % 2 else f"worker {i} idle"
+        text = words if i in plain else _logfmt(record)
+        if kind == "kubectl":
+            lines.append(f"{_stamp(i)} {text}")
+        elif kind == "cri":
+            lines.append(f"{_stamp(i)} stderr F {text}")
+        else:
+            lines.append(f"{_stamp(i)} web-1 operator[7]: {text}")
+    path = tmp_path / f"{kind}.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path, chunk_bytes=64 * 1024)
+    got = {
+        c: frame[c].astype(object).where(frame[c].notna(), None).tolist()
+        for c in ("message", "severity_raw", "order", "trace_id", "time")
+    }
+    for i, record in enumerate(records):
+        if i in plain:
+            assert (got["message"][i], got["order"][i]) == (lines[i].split(": ", 1)[-1]
+                    if kind == "syslog" else lines[i].split(" F ", 1)[-1] if kind == "cri"
+                    else lines[i].split(" ", 1)[1], None), i  # fmt: skip
+            continue
+        assert got["message"][i] == record["msg"], i
+        assert got["severity_raw"][i] == record["level"]
+        assert got["order"][i] == record["order"]
+        assert got["trace_id"][i] == record.get("trace_id")
+        assert got["time"][i] == record["time"]
+    assert "retry" not in frame.columns
+    notes = " ".join(frame.attrs["import_report"].files[0].notes)
+    assert f"{3000 - len(plain):,} message(s) were logfmt pairs" in notes
+
+
+def test_taking_rows_chunk_by_chunk_against_python():
+    import numpy as np
+    import pyarrow as pa
+
+    from postmortem_kit.ingest.payload import _take
+
+    values = [f"v{i}" if i % 5 else None for i in range(100)]
+    chunks = [values[0:7], values[7:7], values[7:60], values[60:]]
+    column = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks])
+    rows = np.array([0, 6, 7, 8, 59, 60, 61, 99])
+    assert _take(column, rows).to_pylist() == [values[i] for i in rows]
+    assert _take(column, np.array([], np.int64)).to_pylist() == []
