@@ -194,14 +194,16 @@ def test_report_prints_readably_and_renders_html():
 def test_format_table_lists_every_format_with_sniff_time_rule_and_example():
     table = event_format_table()
     names = [row["name"] for row in table]
-    assert names[:5] == ["slack", "pagerduty", "alertmanager", "k8s-events", "deploys"]
+    assert names[:6] == [
+        "slack", "pagerduty", "alertmanager", "k8s-events", "deploys", "cloudtrail"
+    ]  # fmt: skip
     for row in table:
         assert row["sniffed by"] and row["time rule"] and row["example"]
     assert get_event_format("k8s-events").name == "k8s-events"
 
 
 def test_examples_in_the_table_are_recognised_by_their_own_format(tmp_path):
-    for row in FORMATS[:5]:
+    for row in FORMATS[:6]:
         path = tmp_path / f"{row.name}.json"
         path.write_text(row.example)
         df = load_events(path)

@@ -14,7 +14,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest.events import alertmanager, deploys, kubernetes, pagerduty, slack
+from postmortem_kit.ingest.events import (
+    alertmanager,
+    cloudtrail,
+    deploys,
+    kubernetes,
+    pagerduty,
+    slack,
+)
 from postmortem_kit.ingest.events.context import ParseContext
 from postmortem_kit.ingest.events.documents import Document
 
@@ -121,6 +128,22 @@ FORMATS: list[EventFormat] = [
         "(config, flag, migration) -> change; rollbacks suggest mitigation",
         example='[{"id": "D-88", "time": "2026-10-14T14:58:00+02:00", "service": '
         '"checkout-api", "kind": "deploy", "description": "v2.14.0", "author": "sam"}]',
+    ),
+    EventFormat(
+        name="cloudtrail",
+        sniffed_by="a JSON object with a 'Records' list of records with eventTime and "
+        "eventSource (the files CloudTrail delivers, gzipped or not), or an 'Events' list "
+        "(aws cloudtrail lookup-events)",
+        sniff=cloudtrail.sniff,
+        parse=cloudtrail.parse,
+        time_rule="eventTime: RFC 3339 UTC",
+        maps="each call that changes something -> change (actor: the caller; a failed call "
+        "is a warning with its errorCode); read-only calls make no event and are counted",
+        example='{"Records": [{"eventTime": "2026-10-14T14:02:11Z", "eventSource": '
+        '"ec2.amazonaws.com", "eventName": "RevokeSecurityGroupIngress", "awsRegion": '
+        '"us-east-1", "readOnly": false, "userIdentity": {"type": "AssumedRole", "arn": '
+        '"arn:aws:sts::123456789012:assumed-role/Admin/alice"}, "requestParameters": '
+        '{"groupId": "sg-0a1b2c3d"}}]}',
     ),
 ]
 
