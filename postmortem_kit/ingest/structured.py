@@ -42,6 +42,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "message": (
         "message", "msg", "MESSAGE", "log", "text", "body", "Body", "Message", "event",
         "@m", "@mt", "textPayload", "jsonPayload.message",  # Serilog; Google Cloud Logging
+        "@message", "_raw",  # CloudWatch Logs Insights; Splunk's CSV export
     ),
     "host": ("host.name", "host.hostname", "hostname", "host", "_HOSTNAME", "node", "Host"),
     "service": (
@@ -177,8 +178,14 @@ def prepare_json(lines: pl.DataFrame, *, data: bytes = b"", state=None) -> pl.Da
     return lines.with_columns(_json=records.to_struct())
 
 
-def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse each line as a JSON object.
+def read_json_lines(
+    lines: pl.DataFrame,
+    ctx: ParseContext,
+    record: Callable[[dict, ParseContext], dict] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse each line as a JSON object; ``record``, when given, on each object the lines
+    are read one by one in (those pyarrow cannot read at once: a key whose values change
+    type).
 
     Returns
     -------
@@ -208,7 +215,7 @@ def read_json_lines(lines: pl.DataFrame, ctx: ParseContext) -> tuple[pl.DataFram
             continue
         bad.append(False)
         keep.append(no)
-        records.append(flatten_dict(obj))
+        records.append(flatten_dict(obj if record is None else record(obj, ctx)))
     mask = pl.Series(bad)
     if mask.any():
         rejected = lines.filter(mask)
@@ -344,13 +351,19 @@ def json_parser(
     keys: dict[str, tuple[str, ...]] = KEYS,
     strip_newline=("log",),
     derive: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    decode: Callable[[pl.DataFrame, ParseContext], pl.DataFrame] | None = None,
+    decode_record: Callable[[dict, ParseContext], dict] | None = None,
 ) -> Parser:
-    """The parser of a JSON lines format: each line's keys mapped by ``keys`` (see
+    """The parser of a JSON lines format: ``decode``, when given, on each block's records
+    read at once, ``decode_record`` on each record of a block read line by line (journald's
+    byte arrays as text, either way), then the keys mapped by ``keys`` (see
     :func:`normalise_records`), then ``derive``, when given, on the rows that have a time
     (a message built from a record's fields)."""
 
     def parse(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-        records, kept = read_json_lines(lines, ctx)
+        records, kept = read_json_lines(lines, ctx, decode_record)
+        if decode is not None and records.height:
+            records = decode(records, ctx)
         frame = normalise_records(records, kept, ctx, keys=keys, strip_newline=strip_newline)
         return frame if derive is None or not frame.height else derive(frame)
 

@@ -131,7 +131,9 @@ STYLES: tuple[TimeStyle, ...] = (
     ),
     TimeStyle(
         "mdy-text",
-        rf"{_MON} (?P<d>\d{{1,2}}),? (?P<Y>\d{{4}}),? {_HMS}{_FRAC}(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
+        # Kibana's CSV export writes "Oct 14, 2026 @ 14:07:00.123"
+        rf"{_MON} (?P<d>\d{{1,2}}),? (?P<Y>\d{{4}})(?:,? | @ ){_HMS}{_FRAC}"
+        rf"(?: ?(?P<p>[AaPp][Mm]))?{ZONE}",
         "Dec 3, 2016 10:00:00 PM",
     ),
     TimeStyle(

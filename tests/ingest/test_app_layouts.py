@@ -82,3 +82,37 @@ def test_levels_next_to_the_time(tmp_path, layout, level):
     frame = load_logs(path)
     assert frame["severity_raw"].tolist() == (words * 10)
     assert frame["severity"].tolist() == ["info", "warning", "error"] * 10
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message_of"),
+    [
+        # Kibana's CSV export: its own date display
+        ('"@timestamp","log.level",message',
+         lambda t, i: f'"{t:%b} {t.day}, {t:%Y} @ {t:%H:%M:%S}.{t.microsecond // 1000:03d}",'
+                      f'error,"charge failed {i}"',
+         lambda i: f"charge failed {i}"),
+        # CloudWatch Logs Insights' CSV export
+        ("@timestamp,@message,@logStream",
+         lambda t, i: f"{t:%Y-%m-%d %H:%M:%S}.{t.microsecond // 1000:03d},ERROR charge {i},"
+                      "checkout/abc",
+         lambda i: f"ERROR charge {i}"),
+        # Splunk's CSV export: the raw event in _raw
+        ('"_time",host,source,"_raw"',
+         lambda t, i: f'"{t.isoformat(timespec="milliseconds")}+00:00","web-1","/var/log/app",'
+                      f'"boom {i}"',
+         lambda i: f"boom {i}"),
+    ],
+    ids=["kibana", "cloudwatch-insights", "splunk"],
+)  # fmt: skip
+def test_csv_exports_of_log_tools(tmp_path, header, row, message_of):
+    times = _times(25)
+    path = tmp_path / "export.csv"
+    path.write_text(header + "\n" + "\n".join(row(t, i) for i, t in enumerate(times)) + "\n")
+    frame = load_logs(path, tz="UTC")
+    report = frame.attrs["import_report"].files[0]
+    assert report.rows == 25, str(frame.attrs["import_report"])
+    want = [pd.Timestamp(t.replace(microsecond=t.microsecond // 1000 * 1000), tz="UTC")
+            for t in times]  # fmt: skip
+    assert frame["timestamp"].tolist() == want
+    assert frame["message"].tolist() == [message_of(i) for i in range(25)]
