@@ -6,6 +6,7 @@ from postmortem_kit.ingest import (
     accessblock,
     cripartials,
     csvfile,
+    journald,
     jsonblock,
     k8saudit,
     logfmt,
@@ -30,10 +31,12 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         aliases=("journald",),
         description="journalctl -o json export",
         sniff=structured.json_sniffer(lambda k: "__REALTIME_TIMESTAMP" in k, "journald JSON", 1.0),
-        parse=structured.json_parser(),
+        parse=structured.json_parser(
+            decode=journald.decode_byte_arrays, decode_record=journald.decode_record
+        ),
         wants_bytes=True,
         prepare=structured.prepare_json,
-        read_block=jsonblock.read_json_block,
+        read_block=journald.read_journald_block,
         block_bytes=jsonblock.BLOCK_BYTES,
         timestamp="_SOURCE_REALTIME_TIMESTAMP, else __REALTIME_TIMESTAMP: µs since the epoch (UTC)",
         example='{"__REALTIME_TIMESTAMP":"1534860261221373","_HOSTNAME":"web-1","PRIORITY":"3",'
