@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from postmortem_kit.errors import IngestError
-from postmortem_kit.ingest import chunks, frame, padding
+from postmortem_kit.ingest import chunks, frame, jsondoc, padding
 from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
@@ -353,6 +353,26 @@ class _FileReader:
             self.tables = [packed.result() for packed in self.tables]
         return self._finish()
 
+    def run_document(self, lines: pl.DataFrame, where: str) -> pa.Table | None:
+        """Parse the records of a JSON document (:mod:`.jsondoc`), one line each, as the
+        JSON lines of a block."""
+        self.fmt = LOG_FORMATS.get(jsondoc.FORMAT)
+        with self.path.open("rb") as handle:
+            codec = codec_of(handle.read(MAGIC_BYTES))
+        self.report.compression = codec.name if codec is not None else None
+        if self.opts.format == "auto":
+            self.report.why = f"one JSON document: {where}"
+        self.report.notes.append(
+            f"a JSON document: its {lines.height:,} record(s) ({where}) are counted as lines; "
+            "provenance gives the line each starts on"
+        )
+        self.report.lines_read = lines.height
+        with ThreadPoolExecutor(max_workers=1) as self.pool:
+            if lines.height:
+                self._parse(lines, b"")
+            self.tables = [packed.result() for packed in self.tables]
+        return self._finish()
+
     def _prime(self, block: bytes) -> None:
         """Before the first block is handed out: choose the format on it when the head did
         not, and let the format set up what it reads blocks with (:attr:`LogFormat.prime`),
@@ -543,6 +563,16 @@ def read_one(
     ``report``. A file read in several blocks whose year-less timestamps turn out to need
     another year than its first block assumed is read again with the right one."""
     reader = _FileReader(path, name, opts, window, report)
+    if opts.format == jsondoc.FORMAT or (
+        opts.format == "auto" and jsondoc.looks_like_document(path)
+    ):
+        try:
+            lines, where = jsondoc.document_lines(path)
+        except IngestError:
+            if opts.format == jsondoc.FORMAT:
+                raise
+        else:  # a document indeed
+            return reader.run_document(lines, where)
     table = reader.run()
     years = reader.ctx.carry.get("years", {})
     first = year_mismatch(years, year=opts.year, last_known=reader.ctx.last_known)

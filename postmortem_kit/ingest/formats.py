@@ -8,6 +8,7 @@ from postmortem_kit.ingest import (
     csvfile,
     journald,
     jsonblock,
+    jsondoc,
     k8saudit,
     logfmt,
     proxylogs,
@@ -111,6 +112,18 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         block_bytes=jsonblock.BLOCK_BYTES,
         timestamp=_JSON_TIME,
         example='{"ts":"2026-10-14T14:07:00Z","level":"warn","msg":"slow query","ms":812}',
+    ),
+    LogFormat(
+        name="json-document",
+        aliases=("cloudwatch", "gcloud"),
+        description="one JSON document of records: aws logs filter-log-events, gcloud "
+        "logging read --format=json, an Elasticsearch search response, any list of objects",
+        sniff=jsondoc.sniff,
+        parse=structured.json_parser(),
+        timestamp=_JSON_TIME,
+        example='{"events": [{"logStreamName": "checkout/abc", "timestamp": 1792073220123, '
+        '"message": "ERROR charge failed"}]}',
+        payload=True,
     ),
     LogFormat(
         name="combined",
