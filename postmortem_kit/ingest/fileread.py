@@ -24,7 +24,7 @@ from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.localtime import start_years, year_mismatch
-from postmortem_kit.ingest.payload import unpack_payloads
+from postmortem_kit.ingest.payload import fill_levels, unpack_payloads
 from postmortem_kit.ingest.registry import (
     LOG_FORMATS,
     BlockRows,
@@ -457,8 +457,10 @@ class _FileReader:
             self.report.continuation_lines += folded
         if self.fmt.payload:  # after finish: a CRI line's pieces are joined by then
             table = unpack_payloads(table, self.ctx)
-            for field in table.schema:
-                self.columns.setdefault(field.name, field.type)
+        if self.fmt.find_level:
+            table = fill_levels(table, self.ctx)
+        for field in table.schema:  # the columns these two added
+            self.columns.setdefault(field.name, field.type)
         table = chunks.add_file_columns(
             table,
             source=self.opts.source or self.path.name,

@@ -60,6 +60,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         example='{"log":"GET /health 200\\n","stream":"stdout",'
         '"time":"2019-04-01T17:58:33.598656444Z"}',
         payload=True,
+        find_level=True,
     ),
     LogFormat(
         name="ecs-json",
@@ -124,6 +125,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         example='{"events": [{"logStreamName": "checkout/abc", "timestamp": 1792073220123, '
         '"message": "ERROR charge failed"}]}',
         payload=True,
+        find_level=True,
     ),
     LogFormat(
         name="combined",
@@ -199,6 +201,7 @@ BUILTIN_FORMATS: tuple[LogFormat, ...] = (
         timestamp=_ISO_RULE,
         example="2026-10-14T14:07:00.123456789Z stderr F panic: runtime error",
         payload=True,
+        find_level=True,
     ),
     LogFormat(
         name="syslog-rfc5424",

@@ -263,6 +263,10 @@ class LogFormat:
     #: output): messages that are JSON objects are unpacked into columns once the file is
     #: read (see :mod:`.payload`).
     payload: bool = False
+    #: A row whose record gave no level takes the level word found near the start of its
+    #: message (:func:`.payload.fill_levels`): a container's or a cloud log's plain lines
+    #: (``2026-10-14 14:07:00 ERROR …``, Lambda's ``[ERROR]``), which nothing else reads.
+    find_level: bool = False
 
 
 class FormatRegistry:

@@ -216,3 +216,32 @@ def test_taking_rows_chunk_by_chunk_against_python():
     rows = np.array([0, 6, 7, 8, 59, 60, 61, 99])
     assert _take(column, rows).to_pylist() == [values[i] for i in rows]
     assert _take(column, np.array([], np.int64)).to_pylist() == []
+
+
+PLAIN = [  # (message as the app wrote it, the level word a reader finds in it)
+    ("2026-10-14 14:07:00.123 ERROR [main] c.s.Pay - charge failed", "ERROR"),
+    ("2026-10-14T14:07:00.123Z\t8f1c2d3e-1111-2222-3333-444455556666\tWARN\tslow call", "WARN"),
+    ("[ERROR]\t2026-10-14T14:07:00.123Z\treq-1\tTraceback follows", "ERROR"),
+    ("[warn] upstream is slow", "warn"),
+    ("no errors here, all fine", None),
+    (json.dumps({"level": "info", "msg": "from the payload"}), "info"),
+]
+
+
+@pytest.mark.parametrize("kind", ["cri", "docker"])
+def test_plain_messages_take_their_level_word(tmp_path, kind):
+    lines = []
+    for i in range(60):
+        text = PLAIN[i % len(PLAIN)][0]
+        if kind == "cri":
+            lines.append(f"{_stamp(i)} stdout F {text}")
+        else:
+            lines.append(json.dumps({"log": text + "\n", "stream": "stdout", "time": _stamp(i)}))
+    path = tmp_path / f"{kind}.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path)
+    raw = frame["severity_raw"].astype(object).where(frame["severity_raw"].notna(), None)
+    assert raw.tolist() == [PLAIN[i % len(PLAIN)][1] for i in range(60)]
+    severity = frame["severity"].astype(object).where(frame["severity"].notna(), None)
+    words = {"ERROR": "error", "WARN": "warning", "warn": "warning", "info": "info", None: None}
+    assert severity.tolist() == [words[PLAIN[i % len(PLAIN)][1]] for i in range(60)]
