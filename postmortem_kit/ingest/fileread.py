@@ -24,7 +24,8 @@ from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import MAGIC_BYTES, codec_of
 from postmortem_kit.ingest.importreport import FileReport
 from postmortem_kit.ingest.localtime import start_years, year_mismatch
-from postmortem_kit.ingest.payload import fill_levels, unpack_payloads
+from postmortem_kit.ingest.messagelevel import fill_levels
+from postmortem_kit.ingest.payload import unpack_payloads
 from postmortem_kit.ingest.registry import (
     LOG_FORMATS,
     BlockRows,

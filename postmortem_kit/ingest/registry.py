@@ -264,7 +264,7 @@ class LogFormat:
     #: read (see :mod:`.payload`).
     payload: bool = False
     #: A row whose record gave no level takes the level word found near the start of its
-    #: message (:func:`.payload.fill_levels`): a container's or a cloud log's plain lines
+    #: message (:func:`.messagelevel.fill_levels`): a container's or a cloud log's plain lines
     #: (``2026-10-14 14:07:00 ERROR …``, Lambda's ``[ERROR]``), which nothing else reads.
     find_level: bool = False
 

@@ -133,13 +133,13 @@ def test_a_json_lines_file_is_not_unpacked_twice(tmp_path):
 def test_the_first_byte_check_against_python(dtype):
     import pyarrow as pa
 
-    from postmortem_kit.ingest.payload import _first_byte_is_brace
+    from postmortem_kit.ingest.payloadrows import first_byte_is_brace
 
     values = ["{a}", "", None, " {x}", "{", "x{", "{}", None, "ü{", "{\n}"] * 7
     array = pa.array(values, getattr(pa, dtype)())
     chunked = pa.chunked_array([array.slice(3, 30), array.slice(33), array.slice(0, 0)])
     want = [v is not None and v.startswith("{") for v in values[3:]]
-    assert _first_byte_is_brace(chunked).tolist() == want
+    assert first_byte_is_brace(chunked).tolist() == want
 
 
 def _logfmt(record: dict) -> str:
@@ -208,14 +208,14 @@ def test_taking_rows_chunk_by_chunk_against_python():
     import numpy as np
     import pyarrow as pa
 
-    from postmortem_kit.ingest.payload import _take
+    from postmortem_kit.ingest.payloadrows import take_rows
 
     values = [f"v{i}" if i % 5 else None for i in range(100)]
     chunks = [values[0:7], values[7:7], values[7:60], values[60:]]
     column = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks])
     rows = np.array([0, 6, 7, 8, 59, 60, 61, 99])
-    assert _take(column, rows).to_pylist() == [values[i] for i in rows]
-    assert _take(column, np.array([], np.int64)).to_pylist() == []
+    assert take_rows(column, rows).to_pylist() == [values[i] for i in rows]
+    assert take_rows(column, np.array([], np.int64)).to_pylist() == []
 
 
 PLAIN = [  # (message as the app wrote it, the level word a reader finds in it)
