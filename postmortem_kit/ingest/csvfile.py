@@ -35,6 +35,36 @@ _TIME_NAME = re.compile(
 )
 
 
+#: PostgreSQL's csvlog columns (version 16; 14 and 15 lack the last two but one, 13 the
+#: last three, 12 the last four), which it writes without a header row.
+POSTGRES_CSVLOG = (
+    "log_time", "user_name", "database_name", "process_id", "connection_from", "session_id",
+    "session_line_num", "command_tag", "session_start_time", "virtual_transaction_id",
+    "transaction_id", "error_severity", "sql_state_code", "message", "detail", "hint",
+    "internal_query", "internal_query_pos", "context", "query", "query_pos", "location",
+    "application_name", "backend_type", "leader_pid", "query_id",
+)  # fmt: skip
+_POSTGRES_LEVELS = {
+    "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5", "INFO", "NOTICE", "WARNING", "ERROR",
+    "LOG", "FATAL", "PANIC",
+}  # fmt: skip
+
+
+def is_data_row(fields: list[str]) -> bool:
+    """Whether a CSV file's first row is data rather than column names: one of its fields
+    is a timestamp (no column is named ``2026-10-14 14:07:00``)."""
+    return any(sniff_style([f.strip()], limit=2)[1] >= 1.0 for f in fields if f.strip())
+
+
+def headerless_names(row: list[str]) -> list[str]:
+    """Column names for a CSV file without a header row: PostgreSQL's csvlog names when the
+    row is one (its width, a level in the 12th field), else ``column_1`` …"""
+    width = len(row)
+    if width in (23, 24, 25, 26) and row[11].strip() in _POSTGRES_LEVELS:
+        return list(POSTGRES_CSVLOG[:width])
+    return [f"column_{i + 1}" for i in range(width)]
+
+
 def _delimiter(sample: list[str]) -> str | None:
     best, best_n = None, 0
     for d in _DELIMITERS:
@@ -152,8 +182,16 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             ) from None
         if header is None:
             return pl.DataFrame(schema={"line_no": pl.Int64, "timestamp": pl.String})
-        header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
-        body = lines.slice(reader.line_num)
+        if is_data_row(header):  # no header: the first line is a row (PostgreSQL's csvlog)
+            names = headerless_names(header)
+            ctx.report.notes.append(
+                "no header row (the first line is data, with a time in it): columns named "
+                + ("as PostgreSQL's csvlog has them" if names[0] == "log_time" else "column_1 …")
+            )
+            header, body = names, lines
+        else:
+            header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+            body = lines.slice(reader.line_num)
     else:
         d, header = known
         body = lines
@@ -162,6 +200,7 @@ def parse_csv(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         raise NeedsMoreLines
     if known is None:  # the first block, read for good: its header is the file's
         ctx.state["csv"] = (d, header)
+    if known is None and body.height < lines.height:  # the header row: counted, no error
         numbers = lines["line_no"].head(len(lines) - body.height)
         ctx.reject(
             "CSV header row (column names)",

@@ -38,6 +38,7 @@ KEYS: dict[str, tuple[str, ...]] = {
         "level", "log.level", "severity", "lvl", "loglevel", "log_level", "levelname",
         "severity_text", "SeverityText", "PRIORITY", "priority", "Level", "Severity",
         "@l", "s",  # Serilog's compact JSON; MongoDB (I, W, E, F, D1–D5)
+        "error_severity",  # PostgreSQL's csvlog
     ),
     "message": (
         "message", "msg", "MESSAGE", "log", "text", "body", "Body", "Message", "event",
@@ -50,7 +51,7 @@ KEYS: dict[str, tuple[str, ...]] = {
         "logger_name", "log.logger", "kubernetes.container_name", "component",
     ),
     "program": ("program", "process.name", "SYSLOG_IDENTIFIER", "_COMM", "appname"),
-    "pid": ("pid", "process.pid", "_PID"),
+    "pid": ("pid", "process.pid", "_PID", "process_id"),
     "trace_id": (
         "trace_id", "traceId", "trace.id", "traceid", "dd.trace_id", "TraceId", "traceID",
         "@tr", "logging.googleapis.com/trace",

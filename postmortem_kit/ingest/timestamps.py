@@ -90,7 +90,8 @@ def _compiled(pattern: str) -> re.Pattern:
 STYLES: tuple[TimeStyle, ...] = (
     TimeStyle(
         "iso8601",
-        rf"(?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})[T ]{_HMS}{_FRAC}{ZONE}",
+        # Airflow writes "2026-10-14, 14:07:00 UTC"
+        rf"(?P<Y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?:[T ]|, ){_HMS}{_FRAC}{ZONE}",
         "2017-05-16 00:00:00.008",
         arrow_iso=True,
         fast=(

@@ -116,3 +116,55 @@ def test_csv_exports_of_log_tools(tmp_path, header, row, message_of):
             for t in times]  # fmt: skip
     assert frame["timestamp"].tolist() == want
     assert frame["message"].tolist() == [message_of(i) for i in range(25)]
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 1024], ids=["whole", "in blocks"])
+def test_airflow_task_log(tmp_path, chunk_bytes):
+    times = [t.replace(microsecond=0) for t in _times(80)]
+    lines = [
+        f"[{t:%Y-%m-%d, %H:%M:%S} UTC] {{taskinstance.py:{1200 + i}}} "
+        f"{('INFO', 'ERROR')[i % 2]} - step {i}"
+        for i, t in enumerate(times)
+    ]
+    path = tmp_path / "attempt=1.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_logs(path, chunk_bytes=chunk_bytes)
+    assert frame.attrs["import_report"].files[0].rows == 80
+    assert frame["timestamp"].tolist() == [pd.Timestamp(t, tz="UTC") for t in times]
+    assert frame["severity"].tolist() == ["info", "error"] * 40
+    assert frame["message"].iloc[3] == "{taskinstance.py:1203} ERROR - step 3"
+
+
+def _csvlog_row(i: int, t: dt.datetime) -> str:
+    level = ("LOG", "ERROR", "WARNING")[i % 3]
+    message = ("duration: 12.3 ms", 'deadlock detected, "quoted"', "skipping vacuum")[i % 3]
+    stamp = f"{t:%Y-%m-%d %H:%M:%S}.{t.microsecond // 1000:03d} UTC"
+    fields = [stamp, "app", "shop", str(800 + i), "10.0.0.1:5555", "6789abcd.32c", str(i),
+              "SELECT", "2026-10-14 14:00:00 UTC", f"3/{i}", "0", level, "00000",
+              message, "", "", "", "", "", "SELECT 1", "", "", "psql", "client backend", "",
+              "0"]  # fmt: skip
+    return ",".join('"' + f.replace('"', '""') + '"' if "," in f or '"' in f else f for f in fields)
+
+
+def test_a_postgres_csvlog_has_no_header(tmp_path):
+    times = _times(30)
+    path = tmp_path / "postgresql-2026-10-14.csv"
+    path.write_text("\n".join(_csvlog_row(i, t) for i, t in enumerate(times)) + "\n")
+    frame = load_logs(path)
+    report = frame.attrs["import_report"].files[0]
+    assert report.lines_read == report.rows == 30 and not report.rejects  # line 1 is a row
+    assert frame["timestamp"].tolist() == [
+        pd.Timestamp(t.replace(microsecond=t.microsecond // 1000 * 1000), tz="UTC") for t in times
+    ]
+    assert frame["severity_raw"].tolist() == [("LOG", "ERROR", "WARNING")[i % 3] for i in range(30)]
+    assert frame["message"].iloc[1] == 'deadlock detected, "quoted"'
+    assert frame["pid"].tolist() == [800 + i for i in range(30)]
+    assert frame["database_name"].unique().tolist() == ["shop"]
+
+
+def test_a_headerless_csv_gets_numbered_columns(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("".join(f"2026-10-14T14:07:{i:02d}Z,web-{i},ok {i}\n" for i in range(10)))
+    frame = load_logs(path)
+    assert frame.attrs["import_report"].files[0].rows == 10
+    assert frame["column_2"].tolist() == [f"web-{i}" for i in range(10)]
