@@ -8,6 +8,7 @@ the service wrote it rather than as a list of numbers.
 from __future__ import annotations
 
 import polars as pl
+import pyarrow as pa
 
 from postmortem_kit.ingest.jsonblock import read_json_block
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
@@ -77,8 +78,17 @@ def decode_record(record: dict, ctx: ParseContext) -> dict:
 
 
 def read_journald_block(data: bytes, *, first_line: int, ctx: ParseContext) -> BlockRows | None:
-    """The JSON lines block reader, for a block with no array value: one that has goes the
-    general way, which decodes byte arrays (:func:`decode_byte_arrays`)."""
-    if b'":[' in data or b'": [' in data:
+    """The JSON lines block reader, for a block without byte arrays: one that has them (a
+    column of integer lists) goes the general way, which decodes them
+    (:func:`decode_byte_arrays`). Looking at the columns read costs nothing; scanning the
+    bytes for an array first cost a quarter of the import's time."""
+    rows = read_json_block(data, first_line=first_line, ctx=ctx)
+    if rows is None or any(_integer_list(t) for t in rows.table.schema.types):
         return None
-    return read_json_block(data, first_line=first_line, ctx=ctx)
+    return rows
+
+
+def _integer_list(dtype: pa.DataType) -> bool:
+    return (pa.types.is_list(dtype) or pa.types.is_large_list(dtype)) and pa.types.is_integer(
+        dtype.value_type
+    )
