@@ -66,7 +66,10 @@ def null_array(dtype: pa.DataType, n: int) -> pa.Array:
     if pa.types.is_dictionary(dtype):
         indices = pa.Array.from_buffers(pa.int8(), n, [validity, _zero_buffer(n)], null_count=n)
         return pa.DictionaryArray.from_arrays(indices, pa.array([], dtype.value_type))
-    width = getattr(dtype, "bit_width", 0)
+    try:
+        width = dtype.bit_width
+    except ValueError:  # a nested or variable-width type (a list of records)
+        width = 0
     if width in (8, 16, 32, 64) and not pa.types.is_boolean(dtype):
         data = _zero_buffer(n * width // 8)
         return pa.Array.from_buffers(dtype, n, [validity, data], null_count=n)

@@ -175,3 +175,24 @@ def test_severity_categories_are_what_categorise_makes_of_the_levels():
     assert severity.chunk(0).dictionary.to_pylist() == ["warning", "info", "error"]
     assert levels.chunk(0).dictionary.to_pylist() == ["WARN", "info", "WARNING", "bogus", "Error"]
     assert severity.type == pa.dictionary(pa.int8(), pa.large_string()) == levels.type
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 256], ids=["whole", "in blocks"])
+def test_a_nested_column_null_in_every_row_kept(tmp_path, chunk_bytes):
+    """A key whose values are lists of records (tracing spans) only in rows outside the
+    window is null in every row kept: it is put back as nulls of its type, as flat ones
+    are (a nested type has no fixed width to build zero pages from)."""
+    import json
+
+    rows = [{"ts": f"2026-10-14T14:{i:02d}:00Z", "msg": f"m{i}"} for i in range(20)]
+    for i in range(5):
+        rows[i]["spans"] = [{"id": i, "name": "db"}]
+    path = tmp_path / "app.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    frame = load_logs(path, window=("2026-10-14T14:10:00Z", None), chunk_bytes=chunk_bytes)
+    assert frame["message"].tolist() == [f"m{i}" for i in range(10, 20)]
+    # read in one block the column is seen (and null in every row kept); in small blocks
+    # only blocks outside the window have it, and it is not there at all
+    assert "spans" not in frame.columns or frame["spans"].isna().all()
+    whole = load_logs(path, chunk_bytes=chunk_bytes)  # the rows that have it keep it
+    assert whole["spans"].head(5).notna().all() and whole["spans"].iloc[5:].isna().all()
