@@ -22,7 +22,7 @@ from postmortem_kit.ingest.text import reject_rows
 
 _VALUE = r'("(?:[^"\\]|\\.)*"|\S*)'
 _PAIR = re.compile(r'([^\s="]+)=' + _VALUE)
-_LOGFMT_LINE = re.compile(
+LOGFMT_LINE = re.compile(
     r'^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)(?:\s+[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*))+\s*$'
 )
 #: ``ctx.state`` key of the keys seen so far in the file, in first-seen order.
@@ -89,7 +89,7 @@ def _shaped(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, tuple[str, ..
 def sniff_logfmt(sample: list[str], name: str) -> tuple[float, str]:
     if not sample:
         return 0.0, "no lines"
-    hits = sum(1 for line in sample if _LOGFMT_LINE.match(line))
+    hits = sum(1 for line in sample if LOGFMT_LINE.match(line))
     return 0.95 * hits / len(sample), f"{hits}/{len(sample)} sample lines are key=value pairs"
 
 
@@ -98,7 +98,7 @@ def _value_of(key: str) -> pl.Expr:
     return pl.col("line").str.extract(r"(?:^|\s)" + re.escape(key) + "=" + _VALUE, 1).alias(key)
 
 
-def _unquote(column: str) -> pl.Expr:
+def unquote(column: str) -> pl.Expr:
     """A quoted value without its quotes and with ``\\"`` and ``\\\\`` unescaped."""
     v = pl.col(column)
     quoted = v.str.starts_with('"') & v.str.ends_with('"') & (v.str.len_chars() >= 2)
@@ -165,7 +165,7 @@ def parse_logfmt(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     wide = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
     if len(parts) > 1:
         wide = wide.sort("line_no")
-    wide = wide.select("line_no", *(_unquote(k) for k in keys if k in wide.columns))
+    wide = wide.select("line_no", *(unquote(k) for k in keys if k in wide.columns))
     return normalise_records(wide.drop("line_no"), kept, ctx)
 
 
@@ -184,7 +184,7 @@ def read_logfmt_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     order += [k for k in keys if k not in order]
     shape = pl.col("line").str.extract_groups(_shape_pattern(keys)).struct.rename_fields(keys)
     query = scan.select(shape.alias(_SHAPE)).unnest(_SHAPE)
-    values = collect_block(query.select(*(_unquote(k) for k in order if k in keys)))
+    values = collect_block(query.select(*(unquote(k) for k in order if k in keys)))
     if values is None or values[keys[0]].has_nulls():  # a line of other keys, or blank
         return None
     return records_block(

@@ -9,20 +9,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from postmortem_kit.ingest.columns import categorise, severity_of
-from postmortem_kit.ingest.levelwords import LEVEL
 from postmortem_kit.ingest.payload import plain, put
 from postmortem_kit.ingest.payloadrows import take_rows
 from postmortem_kit.ingest.registry import ParseContext
+from postmortem_kit.ingest.text import level_word
 
 #: Characters at the start of a message a level word is looked for in.
 _LEVEL_WITHIN = 120
 
 
 def fill_levels(table: pa.Table, ctx: ParseContext) -> pa.Table:
-    """``table`` with a level for the rows that have none: the first level word of
-    :data:`.levelwords.LEVEL` in their message's first :data:`_LEVEL_WITHIN` characters (a
-    whole upper-case or capitalised word, or a lower-case one in brackets), as syslog's
-    messages are searched; the report says how many rows got one so."""
+    """``table`` with a level for the rows that have none: the first level word in their
+    message's first :data:`_LEVEL_WITHIN` characters (a whole upper-case or capitalised
+    word, or a lower-case one in brackets), by syslog's search
+    (:func:`.text.level_word`); the report says how many rows got one so."""
     if "message" not in table.column_names or not table.num_rows:
         return table
     raw = table["severity_raw"] if "severity_raw" in table.column_names else None
@@ -35,8 +35,7 @@ def fill_levels(table: pa.Table, ctx: ParseContext) -> pa.Table:
     if not len(rows):
         return table
     message = pl.from_arrow(take_rows(_text_column(table["message"]), rows)).cast(pl.String)
-    found = message.str.slice(0, _LEVEL_WITHIN).str.extract_groups(LEVEL)
-    words = found.struct.field("_l1").fill_null(found.struct.field("_l2"))
+    words = level_word(message, within=_LEVEL_WITHIN)
     hit = words.is_not_null().to_numpy()
     if not hit.any():
         return table

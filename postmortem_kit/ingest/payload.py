@@ -32,24 +32,12 @@ from postmortem_kit.ingest.payloadrows import (
     take_rows,
 )
 from postmortem_kit.ingest.registry import ParseContext
-from postmortem_kit.ingest.structured import KEYS, map_keys, text_of
+from postmortem_kit.ingest.structured import KEYS, map_keys, mapped_column
 
 #: The payload keys that fill the frame's own columns (its time is not one: see the module).
 PAYLOAD_KEYS = {column: keys for column, keys in KEYS.items() if column != "timestamp"}
 #: Messages parsed at a time (bounds the memory the JSON text and its columns take).
 _SLICE = 200_000
-
-
-def _mapped(keys: pl.DataFrame, mapped: dict[str, list[str]]) -> list[pl.Expr]:
-    """The frame's own columns from the payload keys that feed them (first present wins)."""
-    exprs = []
-    for column, present in mapped.items():
-        if column == "pid":
-            values = [pl.col(k).cast(pl.Int64, strict=False) for k in present]
-        else:
-            values = [text_of(keys, k) for k in present]
-        exprs.append(pl.coalesce(values).alias(column))
-    return exprs
 
 
 def _column_name(name: str, taken: set[str]) -> str:
@@ -89,9 +77,8 @@ def _merge(
     def spread(values: pl.Series) -> pa.Array:
         return values.to_arrow(compat_level=pl.CompatLevel.oldest()).take(index)
 
-    for expr in _mapped(keys, mapped):
-        incoming = spread(keys.select(expr).to_series())
-        column = expr.meta.output_name()
+    for column, present in mapped.items():
+        incoming = spread(keys.select(mapped_column(keys, column, present)).to_series())
         if column == "severity_raw":  # the payload's level decides the severity
             level = severity_of(incoming).cast(pa.large_string())
             if "severity" in table.column_names:

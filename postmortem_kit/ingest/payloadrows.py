@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from postmortem_kit.ingest.logfmt import LOGFMT_LINE, unquote
 from postmortem_kit.ingest.structured import (
     columns_from_records,
     flatten_dict,
@@ -98,7 +99,7 @@ def parse_json(texts: list[str] | pa.Array) -> tuple[pl.DataFrame, list[bool]]:
 
 #: A whole message of logfmt pairs (``time="…" level=error msg="…"``: logrus, go-kit,
 #: Prometheus, Grafana) with a level or message key: a structured logger's line.
-_LOGFMT = r'^\s*[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)(?:\s+[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*))+\s*$'
+_LOGFMT = LOGFMT_LINE.pattern
 _LOGFMT_KEYED = r"(?:^|\s)(?:level|lvl|msg|message)="
 _PAIR = r'[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)'
 #: Messages looked at, spread through the file, before the file's are searched for logfmt.
@@ -136,14 +137,7 @@ def parse_logfmt(texts: pa.Array) -> tuple[pl.DataFrame, list[bool]]:
         )
         .unique(["_i", "_k"], keep="first", maintain_order=True)
     )
-    v = pl.col("_v")
-    quoted = v.str.starts_with('"') & v.str.ends_with('"') & (v.str.len_chars() >= 2)
-    inner = (
-        v.str.slice(1, v.str.len_chars() - 2)
-        .str.replace_all('\\"', '"', literal=True)
-        .str.replace_all("\\\\", "\\", literal=True)
-    )
-    long = long.with_columns(_v=pl.when(quoted).then(inner).otherwise(v))
+    long = long.with_columns(unquote("_v"))
     keys = list(dict.fromkeys(long["_k"].to_list()))
     wide = long.pivot(on="_k", index="_i", values="_v", aggregate_function="first")
     wide = pl.DataFrame({"_i": pl.int_range(len(texts), eager=True, dtype=pl.UInt32)}).join(

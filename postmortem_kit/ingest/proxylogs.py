@@ -34,7 +34,7 @@ from __future__ import annotations
 import polars as pl
 
 from postmortem_kit.ingest.columns import severity_from_http_status
-from postmortem_kit.ingest.text import line_parser, line_preparer
+from postmortem_kit.ingest.text import dash_is_null, line_parser, line_preparer
 
 _Q = r'(?:[^"\\]|\\.)*'
 #: A request as written between quotes: ``METHOD target PROTOCOL`` when it has that shape.
@@ -90,10 +90,6 @@ _ALB_TEXT = (
 )  # fmt: skip
 
 
-def _dash_null(name: str) -> pl.Expr:
-    return pl.when(pl.col(name) != "-").then(pl.col(name)).alias(name)
-
-
 def _whole(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.Int64, strict=False).alias(name)
 
@@ -122,7 +118,7 @@ def derive_envoy(f: pl.DataFrame) -> pl.DataFrame:
         .otherwise(severity_from_http_status(status))
     )
     f = f.with_columns(
-        *(_dash_null(c) for c in _ENVOY_TEXT),
+        *(dash_is_null(c).alias(c) for c in _ENVOY_TEXT),
         *(_whole(c) for c in ("bytes_received", "bytes", "upstream_ms")),
         status=status,
         latency=pl.col("duration_ms").cast(pl.Int64, strict=False) / 1000,
@@ -148,7 +144,7 @@ def derive_alb(f: pl.DataFrame) -> pl.DataFrame:
     }
     reason = pl.when(pl.col("error_reason") != "-").then(pl.col("error_reason"))
     f = f.with_columns(
-        *(_dash_null(c) for c in _ALB_TEXT),
+        *(dash_is_null(c).alias(c) for c in _ALB_TEXT),
         *(_whole(c) for c in ("client_port", "target_status", "bytes_received", "bytes")),
         **times,
         status=status,

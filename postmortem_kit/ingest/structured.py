@@ -229,6 +229,14 @@ def read_json_lines(
     return columns_from_records(records), lines.filter(~mask)
 
 
+def mapped_column(records: pl.DataFrame, column: str, present: list[str]) -> pl.Expr:
+    """The frame's ``column`` from the keys of ``records`` that feed it, the first present
+    wins: whole numbers for ``pid``, text for the others (a time as ISO 8601 text)."""
+    if column == "pid":
+        return pl.coalesce([pl.col(k).cast(pl.Int64, strict=False) for k in present])
+    return pl.coalesce([text_of(records, k) for k in present])
+
+
 def text_of(frame: pl.DataFrame, key: str) -> pl.Expr:
     dtype = frame.schema[key]
     col = pl.col(key)
@@ -286,16 +294,10 @@ def normalise_records(
     mapped, others = map_keys(records.columns, ctx.fields, keys)
     out: dict[str, pl.Expr] = {}
     for column, present in mapped.items():
-        if column == "timestamp":
-            out[column] = pl.coalesce([text_of(records, k) for k in present])
-        elif column == "pid":
-            out[column] = pl.coalesce([pl.col(k).cast(pl.Int64, strict=False) for k in present])
-        else:
-            exprs = [text_of(records, k) for k in present]
-            expr = pl.coalesce(exprs)
-            if column == "message" and any(k in strip_newline for k in present):
-                expr = expr.str.strip_suffix("\n")
-            out[column] = expr
+        expr = mapped_column(records, column, present)
+        if column == "message" and any(k in strip_newline for k in present):
+            expr = expr.str.strip_suffix("\n")
+        out[column] = expr
     rest = [pl.col(k).alias(name) for k, name in others]
     frame = records.select(
         pl.lit(lines["line_no"]).alias("line_no"), *(e.alias(c) for c, e in out.items()), *rest

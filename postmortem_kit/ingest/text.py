@@ -241,7 +241,8 @@ COMBINED_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"
 COMMON_SNIFF = r'^\S.* \S+ \S+ \[[^\]]+\] "[^"]*" \d{3} (?:\d+|-)'
 
 
-def _dash_is_null(name: str) -> pl.Expr:
+def dash_is_null(name: str) -> pl.Expr:
+    """Column ``name`` with ``-`` (a field without a value, in access logs) as null."""
     return pl.when(pl.col(name) != "-").then(pl.col(name))
 
 
@@ -261,9 +262,9 @@ def access_columns(*, quoted_clients: bool) -> dict[str, pl.Expr]:
         latency=pl.col("_lat").cast(pl.Float64, strict=False),
         client=client,
         client_ip=client_ip,
-        user=_dash_is_null("user"),
-        referer=_dash_is_null("referer"),
-        forwarded_for=_dash_is_null("forwarded_for"),
+        user=dash_is_null("user"),
+        referer=dash_is_null("referer"),
+        forwarded_for=dash_is_null("forwarded_for"),
         message=pl.when(pl.col("request") == "")
         .then(pl.format("(empty request) {}", pl.col("status")))
         .otherwise(pl.concat_str([pl.col("request"), pl.col("status")], separator=" ")),
@@ -315,7 +316,7 @@ RFC5424 = (
 
 def derive_syslog(f: pl.DataFrame, level_at_start: pl.Series | None = None) -> pl.DataFrame:
     """Syslog's columns from its groups: ``facility`` and ``severity_raw`` from the PRI (or
-    structured data, or a level word at the start of the message: see :func:`_level_word`,
+    structured data, or a level word at the start of the message: see :func:`level_word`,
     whose first step ``level_at_start`` may hold already), ``pid``, and ``-`` as null."""
     pri = pl.col("_pri").cast(pl.Int64, strict=False)
     exprs = {
@@ -333,27 +334,33 @@ def derive_syslog(f: pl.DataFrame, level_at_start: pl.Series | None = None) -> p
             exprs["severity_raw"], sd.str.extract(r'\blevel="([^"]+)"')
         )
     # Without a PRI, a level word at the start of the message (postgres "LOG:", "ERROR:").
-    level = _level_word(f["message"], level_at_start)
+    level = level_word(f["message"], level_at_start)
     exprs["severity_raw"] = pl.coalesce(exprs["severity_raw"], pl.lit(level))
     return with_severity(f.with_columns(**exprs))
 
 
-def level_at_start(message: pl.Expr) -> pl.Expr:
-    """The first step of :func:`_level_word`: a level word at the start of ``message``'s
-    first 48 characters (null where there is none)."""
-    groups = message.str.slice(0, 48).str.extract_groups(LEVEL_AT_START)
+#: Characters at the start of a syslog message a level word is looked for in.
+SYSLOG_LEVEL_WITHIN = 48
+
+
+def level_at_start(message: pl.Expr, within: int = SYSLOG_LEVEL_WITHIN) -> pl.Expr:
+    """The first step of :func:`level_word`: a level word at the start of ``message``'s
+    first ``within`` characters (null where there is none)."""
+    groups = message.str.slice(0, within).str.extract_groups(LEVEL_AT_START)
     return groups.struct.field("_l1").fill_null(groups.struct.field("_l2"))
 
 
-def _level_word(message: pl.Series, found: pl.Series | None = None) -> pl.Series:
+def level_word(
+    message: pl.Series, found: pl.Series | None = None, within: int = SYSLOG_LEVEL_WITHIN
+) -> pl.Series:
     """The first level word (:data:`.levelwords.LEVEL`'s ``_l1`` or ``_l2``) in each
-    message's first 48 characters. Messages are first matched at their start only, which
-    is cheap (:func:`level_at_start`; ``found``, when it was done already); only those
+    message's first ``within`` characters. Messages are first matched at their start only,
+    which is cheap (:func:`level_at_start`; ``found``, when it was done already); only those
     without a level word there are searched through. A match at the start is the leftmost
     one, so both give what searching every message would."""
     if found is None:
-        found = message.to_frame("m").select(level_at_start(pl.col("m"))).to_series()
-    head = message.str.slice(0, 48)
+        found = message.to_frame("m").select(level_at_start(pl.col("m"), within)).to_series()
+    head = message.str.slice(0, within)
     rest = found.is_null() & head.is_not_null()
     if rest.any():
         groups = head.filter(rest).str.extract_groups(LEVEL)
