@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, severity_of
+from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, severity_categories
+from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.structured import KEYS, map_keys
 from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, sniff_style, style_order
@@ -55,13 +54,14 @@ def _text(table: pa.Table, keys: list[str]) -> pa.ChunkedArray | None:
     return columns[0] if len(columns) == 1 else pc.coalesce(*columns)
 
 
-def _style_first(style, head: list[str], ctx: ParseContext, state: dict) -> bool:
+def _style_first(style, values: pa.ChunkedArray, ctx: ParseContext, state: dict) -> bool:
     """Whether the general way tries ``style`` first in this file: the style of the file's
-    first values (``head``, this block's, stand in for them when the file has no order
-    yet; the order then goes into ``state``)."""
+    first values (this block's first ``values`` stand in for them when the file has no
+    order yet; the order then goes into ``state``)."""
     order = ctx.state.get("time_order")
     if order is not None:
         return order[0] is style
+    head = [str(v) for v in values.slice(0, 200).to_pylist() if v is not None]
     if sniff_style(head, limit=2, dayfirst=ctx.dayfirst)[0] is not style:
         return False
     state["time_order"] = style_order(style, dayfirst=ctx.dayfirst)
@@ -74,10 +74,9 @@ def _iso_times(
     """UTC times of ISO 8601 text, as the general way reads them, and how many were naive;
     ``None`` unless every value is ISO 8601, with an offset or naive (read in ``tz=``, none
     of them in a DST repeat or gap)."""
-    values = pl.from_arrow(text)
-    if not _style_first(STYLE_BY_NAME["iso8601"], values.head(200).to_list(), ctx, state):
+    if not _style_first(STYLE_BY_NAME["iso8601"], text, ctx, state):
         return None
-    found = arrow_iso(values)
+    found = arrow_iso(text)
     if found is None or found[0].null_count():
         return None
     utc, aware = found
@@ -106,8 +105,7 @@ _EPOCH_SCALES = ((10**9, 10**9), (10**12, 10**6), (10**15, 10**3), (10**18, 1))
 def _epoch_times(numbers: pa.ChunkedArray, ctx: ParseContext, state: dict) -> pa.Array | None:
     """UTC times of whole epoch numbers (pino's ``time``), as the general way reads their
     text; ``None`` unless every one has one of the ``epoch`` style's magnitudes."""
-    head = [str(v) for v in numbers.slice(0, 200).to_pylist() if v is not None]
-    if not _style_first(STYLE_BY_NAME["epoch"], head, ctx, state):
+    if not _style_first(STYLE_BY_NAME["epoch"], numbers, ctx, state):
         return None
     scale = pa.nulls(len(numbers), pa.int64())
     for low, factor in _EPOCH_SCALES:
@@ -155,11 +153,6 @@ def _whole_numbers(text: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray | Non
     return text.cast(pa.int64())
 
 
-def _provenance(name: str, first_line: int, n: int) -> pa.Array:
-    numbers = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
-    return pc.binary_join_element_wise(f"{name}:", pc.cast(numbers, pa.string()), "")
-
-
 def records_block(
     table: pa.Table,
     *,
@@ -204,9 +197,11 @@ def records_block(
     if times is None:
         return None
     columns["timestamp"], naive, style = times
-    if "severity_raw" in columns:
-        columns["severity"] = severity_of(columns["severity_raw"])
-    columns["provenance"] = _provenance(ctx.name, first_line, n)
+    if "severity_raw" in columns:  # both as categories, from one dictionary encoding
+        raw = columns["severity_raw"]
+        raw = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
+        columns["severity"], columns["severity_raw"] = severity_categories(raw.cast(_TEXT))
+    columns["provenance"] = line_references(ctx.name, first_line, n)
     for key, name in rest:
         if _exported(table[key].type) is None:
             return None
@@ -225,7 +220,9 @@ def records_block(
         )
         fields.append(pa.field(name, exported))
         if name in columns and columns[name].null_count < n:
-            arrays.append((name, columns[name].cast(exported)))
+            values = columns[name]  # categories already (severity): kept as they are
+            kept = values.type == exported or pa.types.is_dictionary(values.type)
+            arrays.append((name, values if kept else values.cast(exported)))
     schema = categorise(pa.schema(fields).empty_table()).schema
     rows = categorise(pa.table(dict(arrays)))
     return BlockRows(

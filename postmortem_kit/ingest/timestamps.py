@@ -16,8 +16,10 @@ import dataclasses
 import datetime as dt
 import re
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from postmortem_kit.ingest.localtime import infer_years, localise
 from postmortem_kit.ingest.zonenames import ABBREVIATIONS, AMBIGUOUS_ZONES, zone_offsets
@@ -226,13 +228,25 @@ ARROW_ISO_SHAPE = _ARROW_ISO_BASE + _ARROW_ISO_ZONE + "?$"
 _ARROW_ISO_ZONED, _ARROW_ISO_NAIVE = _ARROW_ISO_BASE + _ARROW_ISO_ZONE + "$", _ARROW_ISO_BASE + "$"
 
 
-def arrow_iso(text: pl.Series) -> tuple[pl.Series, bool] | None:
+def arrow_iso(text: pl.Series | pa.Array | pa.ChunkedArray) -> tuple[pl.Series, bool] | None:
     """Every value of ``text`` (nulls aside) parsed by Arrow's ISO 8601 reader, when all of
     them have one of the :data:`ARROW_ISO_SHAPE` shapes and either all or none carry a
     zone: ``(UTC times, True)`` or ``(naive times, False)``; ``None`` otherwise (the caller
     then parses them as before). Where it parses, it agrees with the ``iso8601`` style's
-    generic path (a test holds it to that)."""
-    values = text.drop_nulls()
+    generic path (a test holds it to that). ``text`` may be Arrow text (a block's column,
+    read by pyarrow), which is then not converted for the shape check."""
+    arrow = text.to_arrow() if isinstance(text, pl.Series) else text
+    if uniform_shape(arrow):  # every value shaped as the first: the first says which shape
+        first = arrow[0].as_py()
+        aware = (
+            True if re.fullmatch(_ARROW_ISO_ZONED, first)
+            else False if re.fullmatch(_ARROW_ISO_NAIVE, first)
+            else None
+        )  # fmt: skip
+        if aware is None:
+            return None
+        return _arrow_cast(arrow, aware, comma="," in first)
+    values = text.drop_nulls() if isinstance(text, pl.Series) else pl.Series(arrow).drop_nulls()
     if not values.len():
         return None
     # A failed cast costs as much as twenty good ones: the kind is decided first, by one
@@ -243,13 +257,53 @@ def arrow_iso(text: pl.Series) -> tuple[pl.Series, bool] | None:
     aware = next((a for shape, a in kinds if values.str.contains(shape).all()), None)
     if aware is None:
         return None
+    return _arrow_cast(arrow, aware, comma=values.str.contains(",", literal=True).any())
+
+
+def _arrow_cast(
+    arrow: pa.Array | pa.ChunkedArray, aware: bool, *, comma: bool
+) -> tuple[pl.Series, bool] | None:
+    """:func:`arrow_iso`'s cast of text of the ISO shapes (``comma``: some have a comma
+    before the fraction, which Arrow reads as a point)."""
     dtype = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
-    if values.str.contains(",", literal=True).any():
-        text = text.str.replace(",", ".", literal=True)
+    if comma:
+        arrow = pc.replace_substring(arrow, ",", ".")
     try:
-        return pl.Series(text.to_arrow().cast(dtype)), aware
+        return pl.Series(arrow.cast(dtype)), aware
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # out of range: month 13, …
         return None
+
+
+def uniform_shape(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether ``text`` (Arrow text, no nulls, one chunk) has values of one length
+    that, byte by byte, have a digit where the first value has one and its byte elsewhere:
+    then every value matches any pattern of digit classes and literals the first one
+    matches (as the ISO shapes are). ``False`` also when that cannot be told this cheaply
+    (nulls, several chunks, another type). One pass of numpy over the bytes:
+    a fifth of what a regex over 15,000 values costs."""
+    if isinstance(text, pa.ChunkedArray):
+        if text.num_chunks != 1:
+            return False
+        text = text.chunk(0)
+    n = len(text)
+    if not n or text.null_count:
+        return False
+    kind = {pa.string(): np.int32, pa.large_string(): np.int64}.get(text.type)
+    if kind is None:
+        return False
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, kind, count=n + 1, offset=text.offset * kind().itemsize)
+    start, width = int(offsets[0]), int(offsets[1] - offsets[0])
+    if not width or int(offsets[-1]) - start != width * n:
+        return False
+    if not bool((np.diff(offsets) == width).all()):
+        return False
+    data = np.frombuffer(data_buf, np.uint8, count=width * n, offset=start).reshape(n, width)
+    first = data[0]
+    digit = (first - 48) < 10  # uint8 wraps below '0'
+    if not bool((((data - 48) < 10) == digit).all()):
+        return False
+    return bool(((data == first) | digit).all())
 
 
 PARTS = ("Y", "y", "m", "b", "d", "H", "M", "S", "f", "p", "z", "za", "zs", "E")

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from postmortem_kit.ingest.timestamps import (
@@ -17,6 +18,7 @@ from postmortem_kit.ingest.timestamps import (
     arrow_iso,
     match_starts,
     parse_timestamps,
+    uniform_shape,
 )
 
 ISO = STYLE_BY_NAME["iso8601"]
@@ -151,3 +153,68 @@ def test_a_signed_number_is_no_epoch_time(sign):
     utc, _, _ = parse_timestamps(values, [STYLE_BY_NAME["epoch"]], tz="UTC")
     expected = dt.datetime.fromtimestamp(1791986822, dt.UTC)
     assert utc.to_list() == [None, None, expected]
+
+
+#: Lists of one width, each value shaped as the first (digits swapped for other digits): the
+#: shape is then told from the bytes (:func:`uniform_shape`), not by a regex.
+UNIFORM = {
+    "zoned, milliseconds": ["2026-10-14T14:07:19.120Z", "2025-01-01T00:00:00.000Z",
+                            "2024-02-29T23:59:59.999Z"],
+    "offset": ["2026-10-14T14:07:19+02:00", "2026-03-29T01:30:00+05:30"],
+    "naive, comma fraction": ["2026-10-14 14:07:19,250", "2026-10-15 00:00:01,001"],
+    "naive, nanoseconds": ["2026-10-14T14:07:19.123456789", "2026-10-14T14:07:19.000000001"],
+}  # fmt: skip
+#: Lists of one width that are not of one shape, or not ISO 8601: the regex decides.
+UNEVEN = {
+    "a letter where a digit was": ["2026-10-14T14:07:19Z", "2026-10-1xT14:07:19Z"],
+    "a space for the T": ["2026-10-14T14:07:19Z", "2026-10-14 14:07:19Z"],
+    "a digit where a colon was": ["2026-10-14T14:07:19Z", "2026-10-14T14:07419Z"],
+    "offset sign flipped": ["2026-10-14T14:07:19+02:00", "2026-10-14T14:07:19-02:00"],
+    "a zone letter for a digit": ["2026-10-14T14:07:19.5Z", "2026-10-14T14:07:19.5Z"[:-2] + "Z5"],
+}
+
+
+@pytest.mark.parametrize("values", UNIFORM.values(), ids=list(UNIFORM))
+def test_uniform_lists_are_told_by_their_bytes_and_read_as_the_generic_path_does(values):
+    arrow = pl.Series(values).to_arrow()
+    assert uniform_shape(arrow) and uniform_shape(pa.chunked_array([arrow]))
+    times, aware = arrow_iso(arrow)
+    if not aware:
+        times = times.dt.replace_time_zone("UTC")
+    want, _, _ = _parse(values, GENERIC)
+    assert None not in want and times.to_list() == want
+
+
+@pytest.mark.parametrize("values", UNEVEN.values(), ids=list(UNEVEN))
+def test_uneven_lists_of_one_width_are_left_to_the_regex(values):
+    assert len({len(v) for v in values}) == 1
+    assert not uniform_shape(pl.Series(values).to_arrow())
+    found = arrow_iso(pl.Series(values))  # by the regex: read as the generic path reads them
+    want, _, _ = _parse(values, GENERIC)
+    if found is not None:
+        assert found[0].to_list() == want
+
+
+@pytest.mark.parametrize(
+    "arrow",
+    [
+        pytest.param(pa.array(["2026-10-14T14:07:19Z", None]), id="a null"),
+        pytest.param(pa.array(["2026-10-14T14:07:19Z", "2026-10-14T14:07:19.5Z"]), id="widths"),
+        pytest.param(
+            pa.array(["2026-10-14T14:07:19Z", "2026-10-14 14:07:19", "2026-10-14T14:07:19.5"]),
+            id="widths that add up",
+        ),
+        pytest.param(pa.array(["12", "1", "123"]), id="digits whose widths add up"),
+        pytest.param(pa.array([], pa.string()), id="empty"),
+        pytest.param(pa.chunked_array([["2026-10-14T14:07:19Z"]] * 2), id="two chunks"),
+        pytest.param(pa.array(["2026-10-14T14:07:19Z"] * 2).slice(1), id="a slice"),
+    ],
+)
+def test_uniform_shape_declines_what_it_cannot_tell_cheaply(arrow):
+    expected = arrow.type == pa.string() and len(arrow) == 1  # the slice: one value, one shape
+    assert uniform_shape(arrow) is expected
+
+
+def test_arrow_iso_refuses_one_uniform_list_out_of_range():
+    # one shape throughout, but February 30: Arrow's own range check sends it back
+    assert arrow_iso(pa.array(["2026-02-28T00:00:00Z", "2026-02-30T00:00:00Z"])) is None
