@@ -68,11 +68,11 @@ def _read_clean(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | 
     the columns the way above gives (polars runs it on its own threads while this worker
     waits). ``None`` for another block, whose lines are split again (the query keeps none
     of them, which would only add to the peak memory of every block)."""
-    query = scan_groups(data, ACCESS_FAST, name=ctx.name, first_line=first_line)
+    query = scan_groups(data, ACCESS_FAST)
     if query is None:
         return None
     query = (
-        query.select("line_no", "line", *_GROUPS, "provenance")
+        query.select("line_no", "line", *_GROUPS)
         .with_columns(
             **access_columns(quoted_clients=False),
             timestamp=pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), _CLF, strict=False),
@@ -84,7 +84,9 @@ def _read_clean(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | 
     if events is None or events["timestamp"].has_nulls():  # another layout or time, or blank
         return None
     n = events.height
-    return block_rows(events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}})
+    return block_rows(
+        events, ctx.name, lines=n, time={"naive": 0, "styles": {"clf": n}}, first_line=first_line
+    )
 
 
 #: :data:`.text.ACCESS`'s groups, those :data:`.text.ACCESS_FAST` lacks as nulls (the

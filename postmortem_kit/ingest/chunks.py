@@ -21,6 +21,7 @@ from postmortem_kit.ingest.columns import categorise, conform
 from postmortem_kit.ingest.compression import Codec, decoded
 from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null_array, put_shared
 from postmortem_kit.ingest.padding import drop_padding
+from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows
 from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
 
@@ -233,22 +234,41 @@ def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:
     return lines.with_columns(pl.col("line_no") + (first - 1))
 
 
-def pack_rows(events: pl.DataFrame, name: str) -> pa.Table:
+def pack_rows(events: pl.DataFrame, name: str, *, first_line: int | None = None) -> pa.Table:
     """One block's parsed rows (:func:`conform`-ed, with ``line_no``) as an Arrow table:
     ``provenance`` (``name:line``) in place of ``line_no`` (rows without ``line_no`` have
-    their ``provenance`` made already), low-cardinality text as
+    their ``provenance`` made already, or, with ``first_line``, are the lines from that one
+    on, each a row), low-cardinality text as
     categoricals, a column equal to its partner sharing its buffers. All-null columns are
     left out (put back once per file at the end). Arrow's plain strings hold only the bytes
     each value needs: the block's lines and the parser's intermediate columns are freed
     here, not kept alive by string views."""
-    if "line_no" in events.columns:  # else the reader made ``provenance`` itself
-        events = events.with_columns(
-            provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
-        ).drop("line_no")
+    if first_line is None and "line_no" in events.columns and _consecutive(events["line_no"]):
+        first_line = int(events["line_no"][0])
+    if first_line is not None and events.height:  # one row a line: written by numpy
+        references = line_references(name, first_line, events.height)
+        events = events.drop("line_no", strict=False)
+    else:  # else the reader made ``provenance`` itself
+        references = None
+        if "line_no" in events.columns:
+            events = events.with_columns(
+                provenance=pl.lit(f"{name}:") + pl.col("line_no").cast(pl.String)
+            ).drop("line_no")
     empty = [c for c in events.columns if events[c].null_count() == events.height]
     shared = equal_columns(events.drop(empty))
-    table = events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
-    return put_shared(categorise(table), shared, events.columns)
+    table = categorise(
+        events.drop(empty + list(shared)).to_arrow(compat_level=pl.CompatLevel.oldest())
+    )
+    if references is not None:
+        table = table.drop_columns([c for c in ("provenance",) if c in table.column_names])
+        table = table.append_column("provenance", references)
+    return put_shared(table, shared, events.columns)
+
+
+def _consecutive(numbers: pl.Series) -> bool:
+    """Whether a block's line numbers run one by one from the first (every line a row)."""
+    values = numbers.to_numpy()
+    return bool(len(values)) and bool((np.diff(values) == 1).all())
 
 
 #: :func:`kept_schema` by the frame's column names and types (a file's blocks share one).
@@ -269,15 +289,22 @@ def kept_schema(events: pl.DataFrame) -> pa.Schema:
 
 
 def block_rows(
-    events: pl.DataFrame, name: str, *, lines: int, time: dict, continuation_lines: int = 0
+    events: pl.DataFrame,
+    name: str,
+    *,
+    lines: int,
+    time: dict,
+    continuation_lines: int = 0,
+    first_line: int | None = None,
 ) -> BlockRows:
     """A block's parsed rows (with ``line_no``, ``source`` and ``format`` left out) as a
-    fast block reader returns them: :func:`conform`-ed and packed (:func:`pack_rows`), with
-    every column's type."""
+    fast block reader returns them: :func:`conform`-ed and packed (:func:`pack_rows`, with
+    ``first_line`` when the rows are the block's lines from that one on), with every
+    column's type."""
     events = conform(events)
     schema = kept_schema(events)
     return BlockRows(
-        table=pack_rows(events, name),
+        table=pack_rows(events, name, first_line=first_line),
         schema=schema,
         lines=lines,
         keys=(),

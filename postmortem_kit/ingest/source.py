@@ -221,11 +221,12 @@ def scan_raw_lines(data: bytes, *, lossy: bool = False) -> pl.LazyFrame | None:
     )  # fmt: skip
 
 
-def scan_groups(data: bytes, pattern: str, *, name: str, first_line: int) -> pl.LazyFrame | None:
+def scan_groups(data: bytes, pattern: str) -> pl.LazyFrame | None:
     """A fast block reader's query: the block's lines (``line_no`` from 1, ``line``) with
-    the named groups of ``pattern`` as columns and ``provenance`` (``name:line``, the first
-    line being ``first_line``); ``None`` when no separator byte is free. Collect it with
-    :func:`collect_block`.
+    the named groups of ``pattern`` as columns; ``None`` when no separator byte is free.
+    Collect it with :func:`collect_block`. (``provenance`` is not made here: a block whose
+    every line is a row has it written by :func:`.provenance.line_references`, a quarter
+    of what this query took to make it.)
 
     A line of white space is not made null, as :func:`scan_lines` makes it (a strip and a
     copy of every line): no fast reader's pattern reads one (it takes such a block for
@@ -235,16 +236,11 @@ def scan_groups(data: bytes, pattern: str, *, name: str, first_line: int) -> pl.
     raw = scan_raw_lines(data)
     if raw is None:
         return None
-    number = pl.col("line_no") + (first_line - 1)
-    return (
-        raw.select(
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_no"),
-            "line",
-            pl.col("line").str.extract_groups(pattern).alias("_g"),
-        )
-        .unnest("_g")
-        .with_columns(provenance=pl.lit(f"{name}:") + number.cast(pl.String))
-    )
+    return raw.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line_no"),
+        "line",
+        pl.col("line").str.extract_groups(pattern).alias("_g"),
+    ).unnest("_g")
 
 
 def collect_block(query: pl.LazyFrame) -> pl.DataFrame | None:

@@ -78,7 +78,7 @@ def read_syslog_block(data: bytes, *, first_line: int, ctx: ParseContext) -> Blo
     stamps = iso_utc(g["ts"], ctx.tz or "UTC", aware=aware)  # zones mixed: None
     if stamps is None:
         return None
-    return _rows(g, stamps, ctx, time_counts(_ISO_STYLE, g.height, aware=aware))
+    return _rows(g, stamps, ctx, time_counts(_ISO_STYLE, g.height, aware=aware), first_line)
 
 
 def _groups(
@@ -86,25 +86,25 @@ def _groups(
 ) -> pl.DataFrame | None:
     """The block's groups by the one-pass ``pattern`` (and the columns ``more``), as the
     general way gives them; ``None`` unless it reads every line."""
-    query = scan_groups(data, pattern, name=ctx.name, first_line=first_line)
+    query = scan_groups(data, pattern)
     if query is None:
         return None
-    query = query.select(*_GROUPS, "provenance").with_columns(
-        _level=level_at_start(pl.col("message")), **more
-    )
+    query = query.select(*_GROUPS).with_columns(_level=level_at_start(pl.col("message")), **more)
     g = collect_block(query)
     if g is None or g["ts"].has_nulls():  # a line of another layout or time, or blank
         return None
     return g
 
 
-def _rows(g: pl.DataFrame, stamps: pl.Series, ctx: ParseContext, time: dict) -> BlockRows:
-    """The block's rows from its groups and UTC times."""
+def _rows(
+    g: pl.DataFrame, stamps: pl.Series, ctx: ParseContext, time: dict, first_line: int
+) -> BlockRows:
+    """The block's rows from its groups and UTC times (a row a line, from ``first_line``)."""
     n = g.height
     events = derive_syslog(g.select(pl.exclude("line_no", "line", "_level", "^_y.*$")), g["_level"])
     events = events.with_columns(timestamp=stamps, time_note=pl.lit(None, pl.String))
     events = events.drop("ts", "_pri")
-    return block_rows(events, ctx.name, lines=n, time=time)
+    return block_rows(events, ctx.name, lines=n, time=time, first_line=first_line)
 
 
 def _read_bsd(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | None:
@@ -134,7 +134,7 @@ def _read_bsd(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | No
         return None
     start, end, end_month = int(g["_y_year"][0]), int(g["_y_year"][-1]), int(g["_y_month"][-1])
     first_month = int(g["_y_month"][0])
-    rows = _rows(g, g["_y_stamp"], ctx, time_counts(_BSD_STYLE, g.height, aware=False))
+    rows = _rows(g, g["_y_stamp"], ctx, time_counts(_BSD_STYLE, g.height, aware=False), first_line)
 
     def commit(ctx: ParseContext) -> bool:
         carry = ctx.carry.setdefault("years", {})

@@ -38,6 +38,7 @@ from postmortem_kit.ingest.blocktime import (
 )
 from postmortem_kit.ingest.chunks import block_rows, kept_schema, number_lines
 from postmortem_kit.ingest.columns import conform, severity_categories
+from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.source import collect_block, first_line_text, scan_groups, whole_lines
 from postmortem_kit.ingest.text import (
@@ -139,14 +140,14 @@ def read_clean_block(
         return None, None
     pattern, columns, first_ts = way
     found = strptime_format(style, shape, first_ts)
-    query = scan_groups(data, pattern, name=ctx.name, first_line=first_line)
+    query = scan_groups(data, pattern)
     if not found or query is None:
         return None, None
     fmt, aware = found
     zone = ctx.tz or "UTC"
     arrow = arrow_reads(style, fmt, first_ts)
     query = query.with_columns(**columns).select(
-        "line_no", "line", "ts", "_full", *_message_level(), "provenance",
+        "line_no", "line", "ts", "_full", *_message_level(),
         *(() if arrow else (utc_stamps(fmt, aware, zone),)),
     )  # fmt: skip
     if pattern == wide_pattern(shape):  # something before the level word: search every line
@@ -161,14 +162,14 @@ def read_clean_block(
     if stamps is None or stamps.has_nulls():  # out of range, in a DST repeat or gap
         return None, g.select("line_no", "line")
     g = g.with_columns(timestamp=stamps)
-    g = search_levels(g, keep=("provenance", "timestamp"))
+    g = search_levels(g, keep=("timestamp",))
     severity, raw = severity_categories(g["severity_raw"].to_arrow())
     columns = {
         "timestamp": g["timestamp"].to_arrow(),
         "severity": severity,
         "severity_raw": raw,
         "message": g["message"].to_arrow(compat_level=pl.CompatLevel.oldest()),
-        "provenance": g["provenance"].to_arrow(compat_level=pl.CompatLevel.oldest()),
+        "provenance": line_references(ctx.name, first_line, g.height),
     }  # in the order and types pack_rows gives, the all-null ones left out as it does
     table = pa.table({k: v for k, v in columns.items() if v.null_count < len(v)})
     n = g.height

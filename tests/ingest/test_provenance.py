@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 
+import polars as pl
 import pyarrow as pa
 import pytest
 
+from postmortem_kit.ingest.chunks import pack_rows
+from postmortem_kit.ingest.columns import conform
 from postmortem_kit.ingest.provenance import line_references
 
 RUNS = [
@@ -36,3 +39,29 @@ def test_random_runs():
         n = rnd.randrange(0, 3000)
         got = line_references("x.csv", first, n).to_pylist()
         assert got == [f"x.csv:{i}" for i in range(first, first + n)], (first, n)
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        pytest.param([41, 42, 43, 44], id="every line a row"),
+        pytest.param([41, 43, 44, 45], id="a line rejected"),
+        pytest.param([41, 44, 45, 46], id="a gap that the count makes up for"),
+        pytest.param([44, 43, 42, 41], id="backwards"),
+        pytest.param([41, 43, 42, 44], id="out of order, first and last a run's"),
+    ],
+)
+def test_packed_rows_name_their_own_lines(numbers):
+    events = conform(
+        pl.DataFrame({"line_no": numbers, "message": ["a", "b", "c", "d"]}),
+    )
+    table = pack_rows(events, "app.log")
+    assert table["provenance"].to_pylist() == [f"app.log:{n}" for n in numbers]
+    assert "line_no" not in table.column_names
+
+
+def test_packed_rows_from_a_first_line():
+    events = conform(pl.DataFrame({"message": ["a", "b", "c"], "status": [200, 404, 502]}))
+    table = pack_rows(events, "app.log", first_line=99)
+    assert table["provenance"].to_pylist() == ["app.log:99", "app.log:100", "app.log:101"]
+    assert table.column_names == ["message", "provenance", "status"]  # the frame's order
