@@ -164,9 +164,13 @@ def compressed_blocks(
     IngestError
         When the text starts like a binary file (see :func:`.source.check_text`).
     """
-    pieces = _file_pieces(path, 0, path.stat().st_size, _COMPRESSED_PIECE)
+    size_on_disk = path.stat().st_size
+    pieces = _file_pieces(path, 0, size_on_disk, _COMPRESSED_PIECE)
     first = True
-    text = decoded(pieces, codec, notes, [] if names is None else names)
+    text = decoded(
+        pieces, codec, notes, [] if names is None else names,
+        replay=lambda offset: _file_pieces(path, offset, size_on_disk, _COMPRESSED_PIECE),
+    )  # fmt: skip
     for block in line_blocks(drop_padding(text, 1, [] if padding is None else padding), size):
         if first:
             check_text(block, name)

@@ -141,7 +141,9 @@ def read_file(path: Path, name: str, *, start: int = 0, end: int | None = None) 
     codec = codec_of(data[:MAGIC_BYTES])
     if codec is not None:
         names: list[str] = []
-        raw.data = b"".join(decoded([data], codec, raw.notes, names))
+        raw.data = b"".join(
+            decoded([data], codec, raw.notes, names, replay=lambda offset: [data[offset:]])
+        )
         raw.compression = " + ".join(names)
     check_text(raw.data, name)
     return raw
