@@ -21,6 +21,7 @@ from postmortem_kit.ingest import window as windows
 from postmortem_kit.ingest.arrowpool import import_pool
 from postmortem_kit.ingest.columns import categorise, empty_frame, unify_categories
 from postmortem_kit.ingest.fileread import read_one
+from postmortem_kit.ingest.heap import release_free_heap
 from postmortem_kit.ingest.importreport import FileReport, ImportReport
 from postmortem_kit.ingest.registry import LOG_FORMATS
 from postmortem_kit.ingest.source import expand_paths, provenance_names
@@ -198,6 +199,7 @@ def _read_files(files, opts: LoadOptions, span, report: ImportReport) -> pd.Data
         table = frames.take_rows(table, order.to_arrow())
     del stamps
     table = unify_categories(table)
+    release_free_heap()  # the blocks' temporaries, before the frame's columns (see heap)
     out = frames.to_pandas(table, nulls, names)  # releases the table's buffers as it goes
     del table
     return out
