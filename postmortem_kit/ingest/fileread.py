@@ -201,6 +201,8 @@ class _FileReader:
         #: The codecs a compressed file's text went through, outer first (filled by the
         #: thread that reads the blocks): gzip, then UTF-16 when the text inside is that.
         self.codecs: list[str] = []
+        #: The file is compressed (or text in another encoding): read in smaller blocks.
+        self.compressed = False
 
     def blocks(self) -> Iterator[bytes]:
         """The file's bytes in blocks, read (and decompressed) by a background thread; sniffs
@@ -214,6 +216,7 @@ class _FileReader:
         except OSError as exc:
             raise IngestError(f"{name}: cannot read: {exc.strerror or exc}") from None
         if codec is not None:  # decompressed as it is read, never whole
+            self.compressed = True
             report.compression = codec.name  # and any codec inside, once it is read
             self.next_line = 1
             return chunks.prefetched(
@@ -259,11 +262,13 @@ class _FileReader:
 
     def block_bytes(self) -> int:
         """Bytes per block: ``chunk_bytes=`` when given, else what the format is best read
-        in (once it is known), else the default."""
+        in (once it is known), else the default; for a compressed file at most
+        :data:`.chunks.COMPRESSED_BLOCK_BYTES`."""
         if self.opts.chunk_bytes is not None:
             return self.opts.chunk_bytes
         fmt = self.fmt  # set by the parser thread; asked by the reading one
-        return (fmt.block_bytes if fmt is not None else None) or chunks.CHUNK_BYTES
+        size = (fmt.block_bytes if fmt is not None else None) or chunks.CHUNK_BYTES
+        return min(size, chunks.COMPRESSED_BLOCK_BYTES) if self.compressed else size
 
     def _split(
         self, block: bytes, first_line: int, following: bytes | None

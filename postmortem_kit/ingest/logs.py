@@ -123,9 +123,10 @@ def load_logs(
         first (``False``: March 4). ``None``: as each file's first lines show (a day past
         the 12th), else month first, and the report says the order could not be told.
     **options
-        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines, 3 MiB
-        for access logs and 1 MiB for CSV) and ``seek_min_bytes`` (plain files at least this
-        large are bisected to find ``window``, default 64 MiB).
+        ``chunk_bytes`` (bytes parsed at a time, default 2 MiB, 4 MiB for JSON lines and
+        access logs, 1 MiB for CSV, at most 3 MiB for a compressed file) and
+        ``seek_min_bytes`` (plain files at least this large are bisected to find ``window``,
+        default 64 MiB).
 
     Returns
     -------
