@@ -391,9 +391,8 @@ def child(mode: str, kind: str, path: str, window: str | None) -> None:
     from postmortem_kit.ingest import load_logs  # noqa: F401
 
     if mode == "ours":  # warm the caches on a small file first
-        small = Path(tempfile.mkdtemp()) / "warm"
-        small.mkdir()
-        load_logs(generate(kind, 2000, small), tz="UTC", year=2026)
+        with tempfile.TemporaryDirectory() as small:
+            load_logs(generate(kind, 2000, Path(small)), tz="UTC", year=2026)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     win = tuple(window.split("|")) if window else None
     cpu = time.process_time()
@@ -459,6 +458,15 @@ def main() -> None:
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pmk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        run_all(args, folder)
+    finally:  # the generated files (about 1 GB) stay only in a --keep folder
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_all(args: argparse.Namespace, folder: Path) -> None:
+    """Generate each format's file in ``folder``, measure every mode and print the table."""
     print(
         f"log import benchmark: {args.lines:,} lines per format, seed {SEED}, medians of "
         f"{args.runs} runs (peak memory: the highest), files in {folder}"
