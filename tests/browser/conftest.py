@@ -52,12 +52,20 @@ def _free_port() -> int:
 
 
 def _write_settings(folder: Path) -> None:
-    """User settings: no news pop-up, no update check, no workspace restore surprises."""
+    """User settings: no news pop-up, no update check, no workspace restore surprises, and
+    every cell of a notebook laid out (``windowingMode: none``). JupyterLab's default,
+    ``contentVisibility``, skips the layout of cells out of view: after Run All scrolls to
+    the last cell, an early cell's output has no size, which Playwright takes for not
+    visible (seen once: the report editors "did not show", every cell run, in a clean-clone
+    ``make test``)."""
     notification = folder / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    notebooks = folder / "@jupyterlab" / "notebook-extension"
+    notebooks.mkdir(parents=True)
+    (notebooks / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     (folder / "overrides.json").write_text(
         json.dumps({"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}})
     )
