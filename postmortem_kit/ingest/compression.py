@@ -121,11 +121,8 @@ def decompress(
     if replay is None or codec.fast is None:
         yield from _members(pieces, codec, codec.decompressor, notes)
         return
-    given = 0
     try:
-        for out in _members(pieces, codec, codec.fast, notes, fast=True):
-            given += len(out)
-            yield out
+        yield from _members(pieces, codec, codec.fast, notes, fast=True)
     except _Replay as trouble:
         skip = trouble.given  # the member's bytes given already
         for out in _members(replay(trouble.start), codec, codec.decompressor, notes):
