@@ -12,6 +12,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -23,7 +24,9 @@ from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null
 from postmortem_kit.ingest.padding import drop_padding
 from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows
-from postmortem_kit.ingest.source import PROGRESS_BYTES, check_text
+from postmortem_kit.ingest.source import check_text, progress
+
+T = TypeVar("T")
 
 #: Bytes parsed at a time (a block ends at the last line break inside it), unless the format
 #: says otherwise (:attr:`.registry.LogFormat.block_bytes`). Each block costs a few ms of CPU
@@ -60,18 +63,10 @@ def count_newlines(path: Path, end: int, begin: int = 0) -> int:
     return n
 
 
-def _progress(total: int, label: str):
-    if total <= PROGRESS_BYTES:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False)
-
-
 def _file_pieces(path: Path, start: int, end: int, size: int) -> Iterator[bytes]:
     """The bytes ``start``–``end`` of a file, ``size`` at a time, with a progress bar for a
     large range."""
-    bar = _progress(end - start, f"reading {path.name}")
+    bar = progress(end - start, f"reading {path.name}")
     with path.open("rb") as handle:
         handle.seek(start)
         left = end - start
@@ -123,7 +118,7 @@ def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> It
     Each block is read at its own offset, up to the last line break of ``size`` bytes, and
     the next starts after it: one copy of each byte (joining pieces, as for decompressed
     text, makes three, with the GIL held: 37 against 8 ms for 68 MB)."""
-    bar = _progress(end - start, f"reading {path.name}")
+    bar = progress(end - start, f"reading {path.name}")
     with path.open("rb", buffering=0) as handle:
         pos = start
         while pos < end:
@@ -182,7 +177,7 @@ def compressed_blocks(
         yield block
 
 
-def prefetched(items: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """``items`` made by a background thread, up to ``depth`` ahead of the consumer: for a
     producer that spends its time outside the GIL (reading, decompressing), which then
     runs on another core while the blocks before are parsed. An exception in the producer
@@ -232,7 +227,24 @@ def _newlines(data: bytes) -> int:
 def count_lines(data: bytes) -> int:
     """Lines in a block, as :func:`.source.split_lines` counts them (a last line without
     its newline too)."""
-    return _newlines(data) + (1 if data and not data.endswith(b"\n") else 0)
+    return _lines(data, _newlines(data))
+
+
+def _lines(data: bytes, breaks: int) -> int:
+    return breaks + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def counted(blocks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Each block with its :func:`count_lines` (counted where the blocks are made: the
+    thread that reads them, not the one that hands them out)."""
+    for block in blocks:
+        yield block, count_lines(block)
+
+
+def counted_breaks(blocks: Iterable[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+    """Blocks given with their count of line breaks, each with its :func:`count_lines`."""
+    for block, breaks in blocks:
+        yield block, _lines(block, breaks)
 
 
 def number_lines(lines: pl.DataFrame, first: int) -> pl.DataFrame:

@@ -4,13 +4,14 @@ at a time into an Arrow table whose rows and rejects account for every line read
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import copy
 import datetime as dt
 import fnmatch
 import itertools
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ from postmortem_kit.ingest.registry import (
     sniff_format,
 )
 from postmortem_kit.ingest.source import RawFile, read_file, sample_lines, split_lines
+from postmortem_kit.ingest.workers import worker_pool
 from postmortem_kit.ingest.zonenames import ambiguous_note, settles
 
 if TYPE_CHECKING:
@@ -134,15 +136,25 @@ def _time_notes(ctx: ParseContext, report: FileReport) -> None:
         )
 
 
-def _lookahead(blocks: Iterator[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
-    """Each block with the first line of the next one (``None`` for the last block)."""
+def _settle(futures: list) -> None:
+    """Cancel those of ``futures`` not started and wait for the others to end (items that
+    are no future, a block's finished table, are passed over)."""
+    running = [f for f in futures if isinstance(f, Future) and not f.cancel()]
+    concurrent.futures.wait(running)
+
+
+def _lookahead(
+    blocks: Iterator[tuple[bytes, int]],
+) -> Iterator[tuple[bytes, int, bytes | None]]:
+    """Each block and its count of lines with the first line of the next block (``None``
+    for the last block)."""
     prev = next(blocks, None)
-    for block in blocks:
+    for block, lines in blocks:
         end = block.find(b"\n")
-        yield prev, block if end < 0 else block[:end]
-        prev = block
+        yield *prev, block if end < 0 else block[:end]
+        prev = block, lines
     if prev is not None:
-        yield prev, None
+        yield *prev, None
 
 
 def _last_event(lines: pl.DataFrame, fmt: LogFormat, ctx: ParseContext) -> int | None:
@@ -187,7 +199,7 @@ class _FileReader:
         )  # fmt: skip
         #: The blocks' tables, as futures until :meth:`run` has read every block.
         self.tables: list = []
-        self.pool: ThreadPoolExecutor | None = None
+        self.pool: concurrent.futures.ThreadPoolExecutor | None = None
         #: Every column in first-seen order, with its Arrow type (null columns are not kept
         #: per block: see :func:`chunks.add_null_columns`).
         self.columns: dict[str, pa.DataType] = {}
@@ -204,9 +216,9 @@ class _FileReader:
         #: The file is compressed (or text in another encoding): read in smaller blocks.
         self.compressed = False
 
-    def blocks(self) -> Iterator[bytes]:
-        """The file's bytes in blocks, read (and decompressed) by a background thread; sniffs
-        and seeks a large plain file first."""
+    def blocks(self) -> Iterator[tuple[bytes, int]]:
+        """The file's bytes in blocks, each with its count of lines, read (and decompressed)
+        by a background thread; sniffs and seeks a large plain file first."""
         path, name, opts, report = self.path, self.name, self.opts, self.report
         try:
             with path.open("rb") as handle:
@@ -220,8 +232,10 @@ class _FileReader:
             report.compression = codec.name  # and any codec inside, once it is read
             self.next_line = 1
             return chunks.prefetched(
-                chunks.compressed_blocks(
-                    path, name, codec, report.notes, self.block_bytes, self.padding, self.codecs
+                chunks.counted(
+                    chunks.compressed_blocks(
+                        path, name, codec, report.notes, self.block_bytes, self.padding, self.codecs
+                    )
                 )
             )
         if lead:  # a log truncated in place: its text starts after the padding
@@ -240,7 +254,7 @@ class _FileReader:
             report.notes.extend(raw.notes)
             self.next_line = 1
             text = padding.drop_padding([raw.data], 1, self.padding)
-            return chunks.line_blocks(text, self.block_bytes)
+            return chunks.counted(chunks.line_blocks(text, self.block_bytes))
         head_lines, _ = split_lines(head.data[: head.data.rfind(b"\n") + 1])
         self.fmt = _choose(opts.format, head_lines, name, report)
         start, end = lead, size
@@ -258,7 +272,8 @@ class _FileReader:
         # no line break in the leading padding: counted from where it ends
         self.next_line = 1 + (chunks.count_newlines(path, start, lead) if start > lead else 0)
         blocks = chunks.file_blocks(path, start, end, self.block_bytes())
-        return chunks.prefetched(padding.drop_padding(blocks, self.next_line, self.padding))
+        blocks = padding.counted_without_padding(blocks, self.next_line, self.padding)
+        return chunks.prefetched(chunks.counted_breaks(blocks))
 
     def block_bytes(self) -> int:
         """Bytes per block: ``chunk_bytes=`` when given, else what the format is best read
@@ -303,29 +318,27 @@ class _FileReader:
         """Parse every block in order; the next blocks are split (and prepared) meanwhile,
         on the other cores."""
         ahead, read_whole = _AHEAD, False  # read_whole: read_block has read a block
-        with contextlib.ExitStack() as stack:
-            # blocks are split in ``splitter``; ``pool`` packs what the general way parsed
-            self.pool = splitter = stack.enter_context(ThreadPoolExecutor(max_workers=_AHEAD))
-            items = _lookahead(self.blocks())
-            queue: collections.deque = collections.deque()
+        # blocks are split in ``splitter``; ``pool`` packs what the general way parsed
+        self.pool = splitter = worker_pool(_AHEAD)
+        items = _lookahead(self.blocks())
+        queue: collections.deque = collections.deque()
+        first_line = self.next_line  # set by blocks()
 
-            first_line = self.next_line  # set by blocks()
+        def fill() -> None:
+            nonlocal first_line
+            while len(queue) < ahead:
+                item = next(items, None)
+                if item is None:
+                    return
+                block, lines, following = item
+                future = splitter.submit(self._split, block, first_line, following)
+                queue.append((future, block, following is None))
+                first_line += lines
 
-            def fill() -> None:
-                nonlocal first_line
-                while len(queue) < ahead:
-                    item = next(items, None)
-                    if item is None:
-                        return
-                    block, following = item
-                    future = splitter.submit(self._split, block, first_line, following)
-                    queue.append((future, block, following is None))
-                    if self.fmt is None or self.fmt.read_block is not None:  # else unused
-                        first_line += chunks.count_lines(item[0])
-
+        try:
             head = next(items, None)
             if head is not None:
-                self._prime(head[0])
+                self._prime(head[0])  # the first block's bytes
                 items = itertools.chain([head], items)
             pending = None
             fill()
@@ -336,8 +349,7 @@ class _FileReader:
                     if not read_whole:  # blocks are read whole from now on: more in flight
                         read_whole = True
                         workers = busy_ahead() if self.fmt.one_core_blocks else _AHEAD
-                        if workers != _AHEAD:
-                            splitter = stack.enter_context(ThreadPoolExecutor(workers))
+                        splitter = worker_pool(workers)
                         ahead = workers + 1  # one waits its turn: no worker waits for one
                     if pending is not None and self.fmt.multiline:
                         # the last event of a block the general way read, carried over: a
@@ -357,6 +369,8 @@ class _FileReader:
             if pending is not None and pending.height:
                 self._parse(pending, b"")
             self.tables = [packed.result() for packed in self.tables]
+        finally:  # on an error: nothing of this file's is left running in the shared pools
+            _settle([future for future, _, _ in queue] + self.tables)
         return self._finish()
 
     def run_document(self, lines: pl.DataFrame, where: str) -> pa.Table | None:
@@ -373,10 +387,13 @@ class _FileReader:
             "provenance gives the line each starts on"
         )
         self.report.lines_read = lines.height
-        with ThreadPoolExecutor(max_workers=1) as self.pool:
+        self.pool = worker_pool(1)
+        try:
             if lines.height:
                 self._parse(lines, b"")
             self.tables = [packed.result() for packed in self.tables]
+        finally:
+            _settle(self.tables)
         return self._finish()
 
     def _prime(self, block: bytes) -> None:

@@ -54,6 +54,15 @@ def drop_padding(chunks: Iterable[bytes], first_line: int, found: list) -> Itera
     """``chunks`` (a file's text in order, cut anywhere) without their runs of padding, a run
     that spans chunks too; each run goes into ``found`` as ``(line number, bytes)``, the
     line being the one it is in (``first_line`` is the first chunk's first line's)."""
+    for chunk, _ in counted_without_padding(chunks, first_line, found):
+        yield chunk
+
+
+def counted_without_padding(
+    chunks: Iterable[bytes], first_line: int, found: list
+) -> Iterator[tuple[bytes, int]]:
+    """:func:`drop_padding`'s chunks, each with its count of line breaks (which it counts
+    anyway, to number the lines that hold padding)."""
     line = first_line
     carry = b""  # NUL bytes a chunk ended with, fewer than a run's: maybe the start of one
     running = False  # the chunk before ended inside a run (already dropped)
@@ -76,11 +85,12 @@ def drop_padding(chunks: Iterable[bytes], first_line: int, found: list) -> Itera
             elif tail:
                 carry = chunk[len(body) :]
             chunk = clean
-        line += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+        breaks = int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+        line += breaks
         if chunk:
-            yield chunk
-    if carry:
-        yield carry
+            yield chunk, breaks
+    if carry:  # NUL bytes alone
+        yield carry, 0
 
 
 def padding_note(found: list[tuple[int, int]]) -> str | None:
