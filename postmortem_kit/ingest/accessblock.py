@@ -76,7 +76,7 @@ def _read_clean(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | 
     query = (
         query.select("line_no", "line", *_GROUPS)
         .with_columns(
-            **access_columns(quoted_clients=False),
+            **access_columns(quoted_clients=False, fast=True),
             timestamp=pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), _CLF, strict=False),
             time_note=pl.lit(None, pl.String),
         )
