@@ -24,7 +24,7 @@ from postmortem_kit.ingest.frame import constant_dictionary, equal_columns, null
 from postmortem_kit.ingest.padding import drop_padding
 from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows
-from postmortem_kit.ingest.source import check_text, progress
+from postmortem_kit.ingest.source import Progress, check_text
 
 T = TypeVar("T")
 
@@ -66,8 +66,8 @@ def count_newlines(path: Path, end: int, begin: int = 0) -> int:
 def _file_pieces(path: Path, start: int, end: int, size: int) -> Iterator[bytes]:
     """The bytes ``start``–``end`` of a file, ``size`` at a time, with a progress bar for a
     large range."""
-    bar = progress(end - start, f"reading {path.name}")
-    with path.open("rb") as handle:
+    bar = Progress(end - start, f"reading {path.name}")
+    with path.open("rb") as handle, contextlib.closing(bar):
         handle.seek(start)
         left = end - start
         while left > 0:
@@ -75,11 +75,8 @@ def _file_pieces(path: Path, start: int, end: int, size: int) -> Iterator[bytes]
             if not data:
                 break
             left -= len(data)
-            if bar is not None:
-                bar.update(len(data))
             yield data
-    if bar is not None:
-        bar.close()
+            bar.update(len(data))
 
 
 def line_blocks(pieces: Iterable[bytes], size: BlockSize = CHUNK_BYTES) -> Iterator[bytes]:
@@ -118,8 +115,8 @@ def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> It
     Each block is read at its own offset, up to the last line break of ``size`` bytes, and
     the next starts after it: one copy of each byte (joining pieces, as for decompressed
     text, makes three, with the GIL held: 37 against 8 ms for 68 MB)."""
-    bar = progress(end - start, f"reading {path.name}")
-    with path.open("rb", buffering=0) as handle:
+    bar = Progress(end - start, f"reading {path.name}")
+    with path.open("rb", buffering=0) as handle, contextlib.closing(bar):
         pos = start
         while pos < end:
             handle.seek(pos)
@@ -135,11 +132,8 @@ def file_blocks(path: Path, start: int, end: int, size: int = CHUNK_BYTES) -> It
             if cut < len(data):
                 data = data[:cut]
             pos += len(data)
-            if bar is not None:
-                bar.update(len(data))
-            yield data
-    if bar is not None:
-        bar.close()
+            yield data  # then the bar: the first block is handed on before the bar is made
+            bar.update(len(data))
 
 
 def compressed_blocks(

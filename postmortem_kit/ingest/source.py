@@ -108,6 +108,28 @@ def progress(total: int, label: str) -> tqdm | None:
     return tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False)
 
 
+class Progress:
+    """A progress bar for ``total`` bytes (none for fewer than :data:`PROGRESS_BYTES`),
+    made at its first :meth:`update`: a reader that updates after handing a block on hands
+    the first one on before paying for the bar (2-6 ms for a process's first bar, 0.3 ms
+    after)."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label = total, label
+        self.bar: tqdm | None = None
+
+    def update(self, n: int) -> None:
+        if self.total <= PROGRESS_BYTES:
+            return
+        if self.bar is None:
+            self.bar = progress(self.total, self.label)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
     size = path.stat().st_size
     end = size if end is None else min(end, size)
