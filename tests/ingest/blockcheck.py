@@ -38,9 +38,9 @@ def assert_same(path: Path, fmt: str, block: int = BLOCK, **options) -> pd.DataF
     return fast
 
 
-def fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
-    """How many of the file's blocks the fast reader reads (one after another, as the
-    reader passes them on)."""
+def fast_blocks(path: Path, fmt: str = "json", block: int = BLOCK, **ctx_options) -> int:
+    """How many of the file's blocks (of ``block`` bytes) the fast reader reads (one after
+    another, as the reader passes them on)."""
     data = path.read_bytes()
     ctx = ParseContext(
         name=path.name, tz=ctx_options.get("tz"), year=None, last_known=dt.date.today(),
@@ -49,7 +49,7 @@ def fast_blocks(path: Path, fmt: str = "json", **ctx_options) -> int:
     )  # fmt: skip
     fast, line, start = 0, 1, 0
     while start < len(data):
-        end = data.find(b"\n", start + BLOCK)
+        end = data.find(b"\n", start + block)
         end = len(data) if end < 0 else end + 1
         rows = get_format(fmt).read_block(data[start:end], first_line=line, ctx=ctx)
         if rows is not None:

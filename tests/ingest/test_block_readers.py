@@ -378,3 +378,17 @@ def test_access_log_crlf_and_window(tmp_path):
     frame = assert_same(path, "combined", window=window)
     assert 0 < len(frame) < 600 and frame["timestamp"].min() >= pd.Timestamp(window[0])
     assert not frame["user_agent"].str.endswith("\r").any()
+
+
+def test_a_large_access_block_keeps_its_lines_in_order(tmp_path):
+    """A block big enough that polars' streaming engine (which reads access blocks) cuts it
+    into morsels: every row stays at its line, as the general way gives it."""
+    path = tmp_path / "access.log"
+    path.write_bytes(b"".join(_access(i).encode() for i in range(40_000) if i % 5 != 4))
+    frame = assert_same(path, "combined", block=16 * 1024 * 1024)
+    assert _fast_blocks(path, "combined", block=16 * 1024 * 1024) == 1  # the file, one block
+    raw = path.read_text().splitlines()
+    lines = frame["provenance"].str.rsplit(":", n=1).str[1].astype(int)
+    assert sorted(lines) == list(range(1, 32_001))
+    for line, path_, status in zip(lines, frame["path"], frame["status"], strict=True):
+        assert f"{path_} HTTP/" in raw[line - 1] and f'" {status} ' in raw[line - 1]
