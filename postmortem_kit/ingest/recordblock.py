@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, severity_categories
+from postmortem_kit.ingest.httpfields import may_be_access
 from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
 from postmortem_kit.ingest.structured import KEYS, map_keys
@@ -169,6 +170,8 @@ def records_block(
     block sets (kept in the result)."""
     n = table.num_rows
     state = {} if state is None else state
+    if may_be_access(table.column_names):  # HTTP requests: the general way makes their columns
+        return None
     mapped, rest = map_keys(table.column_names, ctx.fields, keys)
     if "timestamp" not in mapped:
         return None

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
+from postmortem_kit.ingest.httpfields import access_fields, finish_access
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.text import reject_rows
 from postmortem_kit.ingest.timestamps import (
@@ -291,6 +292,7 @@ def normalise_records(
     trace id. Other keys stay as columns under their own (dotted) names."""
     if records.height:
         ctx.note_keys(records.columns)
+    records = access_fields(records)  # JSON access logs: an access log's columns
     mapped, others = map_keys(records.columns, ctx.fields, keys)
     out: dict[str, pl.Expr] = {}
     for column, present in mapped.items():
@@ -309,8 +311,10 @@ def normalise_records(
             frame["line_no"],
             list(zip(lines["line_no"].head(3), lines["line"].head(3), strict=True)),
         )
-        return frame.head(0).with_columns(
-            timestamp=pl.lit(None, pl.String), _lines=pl.lit(1, pl.Int64)
+        return (
+            frame.head(0)
+            .drop("_http_request", "_http_severity", strict=False)
+            .with_columns(timestamp=pl.lit(None, pl.String), _lines=pl.lit(1, pl.Int64))
         )
     frame = reject_rows(
         ctx,
@@ -334,7 +338,7 @@ def normalise_records(
     frame = frame.with_columns(timestamp=utc, time_note=note, _lines=pl.lit(1, pl.Int64))
     if "severity_raw" in frame.columns:
         frame = with_severity(frame)
-    return frame
+    return finish_access(frame)
 
 
 def _note_slash_dates(info: dict, order: list, ctx: ParseContext) -> None:
