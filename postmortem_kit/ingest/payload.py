@@ -23,10 +23,12 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from postmortem_kit.ingest.accesspayload import access_rows, parse_access
 from postmortem_kit.ingest.columns import categorise, severity_of
 from postmortem_kit.ingest.payloadrows import (
     json_rows,
     logfmt_rows,
+    message_sample,
     parse_json,
     parse_logfmt,
     take_rows,
@@ -68,14 +70,8 @@ def _merge(
     """``table`` with the records ``keys`` (one per row of ``rows``; ``valid``: which are
     records) merged in (see the module), and which keys fed the frame's own columns."""
     mapped, rest = map_keys(keys.columns, None, PAYLOAD_KEYS)
-    # each row's record in ``keys`` (null: no valid record), to spread its values with take
-    good = np.asarray(valid, bool)
-    where = np.full(table.num_rows, -1, np.int64)
-    where[rows.to_numpy(zero_copy_only=False)[good]] = np.flatnonzero(good)
-    index = pa.array(where, mask=where < 0)
-
-    def spread(values: pl.Series) -> pa.Array:
-        return values.to_arrow(compat_level=pl.CompatLevel.oldest()).take(index)
+    # each row's record in ``keys`` (null: no valid record), spread with take
+    spread = _spreader(table, rows, valid)
 
     for column, present in mapped.items():
         incoming = spread(keys.select(mapped_column(keys, column, present)).to_series())
@@ -96,17 +92,20 @@ def _merge(
 
 def unpack_payloads(table: pa.Table, ctx: ParseContext) -> pa.Table:
     """``table`` (a file's rows, categoricals as dictionaries) with the messages that are
-    JSON objects or a structured logger's logfmt unpacked (see the module); the report gets
-    a note saying how many, and from which keys. Only the columns that change are built
-    anew."""
+    JSON objects or a structured logger's logfmt unpacked (see the module), and those that
+    are an access log's lines read (see :mod:`.accesspayload`); the report gets a note
+    saying how many, and from which keys. Only the columns that change are built anew."""
     if "message" not in table.column_names or not table.num_rows:
         return table
     message = table["message"]
     if not (pa.types.is_string(message.type) or pa.types.is_large_string(message.type)):
         message = message.cast(pa.large_string())
     in_json = json_rows(message)
-    in_logfmt = logfmt_rows(message, in_json)
-    if not len(in_json) and not len(in_logfmt):
+    sample = message_sample(message)
+    in_logfmt = logfmt_rows(message, in_json, sample)
+    taken = np.concatenate([rows.to_numpy(zero_copy_only=False) for rows in (in_json, in_logfmt)])
+    in_access = access_rows(message, taken.astype(np.int64), sample)
+    if not len(in_json) and not len(in_logfmt) and not len(in_access):
         return table
     for rows, parse, kind in (
         (in_json, parse_json, "JSON objects"),
@@ -118,7 +117,54 @@ def unpack_payloads(table: pa.Table, ctx: ParseContext) -> pa.Table:
         table, mapped = _merge(table, rows, keys, valid)
         unpacked = sum(valid)
         _note(ctx, kind, unpacked, len(valid) - unpacked, mapped)
+    if len(in_access):
+        fields, valid = _records(message, in_access, parse_access)
+        table = _merge_access(table, in_access, fields, valid)
+        _note_access(ctx, sum(valid))
     return categorise(table)
+
+
+def _spreader(table: pa.Table, rows: pa.Array, valid: list[bool]):
+    """A function that puts the values of a frame of one row per row of ``rows`` (those
+    ``valid``) at those rows of ``table``, nulls elsewhere."""
+    good = np.asarray(valid, bool)
+    where = np.full(table.num_rows, -1, np.int64)
+    where[rows.to_numpy(zero_copy_only=False)[good]] = np.flatnonzero(good)
+    index = pa.array(where, mask=where < 0)
+
+    def spread(values: pl.Series) -> pa.Array:
+        return values.to_arrow(compat_level=pl.CompatLevel.oldest()).take(index)
+
+    return spread
+
+
+def _merge_access(
+    table: pa.Table, rows: pa.Array, fields: pl.DataFrame, valid: list[bool]
+) -> pa.Table:
+    """``table`` with the access-log columns ``fields`` (one row per row of ``rows``) of the
+    messages that were request lines (``valid``): their message and severity replaced,
+    the other columns added (``NAME_field`` where the frame has one of that name)."""
+    spread = _spreader(table, rows, valid)
+    for column in ("message", "severity"):
+        incoming = spread(fields[column])
+        if column in table.column_names:
+            old = plain(table[column])
+            incoming = pc.coalesce(incoming.cast(old.type), old)
+        table = put(table, column, incoming)
+    taken = set(table.column_names)
+    for name in fields.columns:
+        if name not in ("message", "severity"):
+            table = table.append_column(_column_name(name, taken), spread(fields[name]))
+    return table
+
+
+def _note_access(ctx: ParseContext, read: int) -> None:
+    if read:
+        ctx.report.notes.append(
+            f"{read:,} message(s) were access log lines, read into columns (client, method, "
+            "path, status, bytes, latency, …), their severity from the status; the line's own "
+            "time stays the timestamp, the request's is time_local"
+        )
 
 
 def put(table: pa.Table, name: str, values) -> pa.Table:

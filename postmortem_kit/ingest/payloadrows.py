@@ -102,17 +102,27 @@ def parse_json(texts: list[str] | pa.Array) -> tuple[pl.DataFrame, list[bool]]:
 _LOGFMT = LOGFMT_LINE.pattern
 _LOGFMT_KEYED = r"(?:^|\s)(?:level|lvl|msg|message)="
 _PAIR = r'[^\s="]+=(?:"(?:[^"\\]|\\.)*"|\S*)'
-#: Messages looked at, spread through the file, before the file's are searched for logfmt.
+#: Messages looked at, spread through the file, before the file's are searched for logfmt
+#: (or an access log's lines: :mod:`.accesspayload`).
 _LOGFMT_SAMPLE = 1000
 
 
-def logfmt_rows(message: pa.ChunkedArray, exclude: pa.Array) -> pa.Array:
-    """The rows (not among ``exclude``, those of JSON payloads) whose message is a
-    structured logger's logfmt line. A sample spread through the file is looked at first: a
-    file without such lines costs nothing more."""
+def message_sample(message: pa.ChunkedArray) -> pl.Series:
+    """About a thousand messages spread through the file (as text), looked at before the
+    whole file is searched for a kind of payload."""
     n = len(message)
     step = max(1, n // _LOGFMT_SAMPLE)
-    sample = pl.from_arrow(take_rows(message, np.arange(0, n, step))).cast(pl.String)
+    return pl.from_arrow(take_rows(message, np.arange(0, n, step))).cast(pl.String)
+
+
+def logfmt_rows(
+    message: pa.ChunkedArray, exclude: pa.Array, sample: pl.Series | None = None
+) -> pa.Array:
+    """The rows (not among ``exclude``, those of JSON payloads) whose message is a
+    structured logger's logfmt line. A sample spread through the file (``sample``, else
+    :func:`message_sample`'s) is looked at first: a file without such lines costs nothing
+    more."""
+    sample = message_sample(message) if sample is None else sample
     if not sample.str.contains(_LOGFMT).fill_null(False).any():
         return pa.array([], pa.uint64())
     text = pl.from_arrow(message).cast(pl.String)

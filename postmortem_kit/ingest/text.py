@@ -324,6 +324,14 @@ RFC3164_FAST = tuple(
 )
 #: A host name starts with no bracket: ``… [ERROR] agent: …`` is HashiCorp's hclog, not syslog.
 RFC3164_SNIFF = rf"^(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) [^\s\[]\S* [^\s\[:]+(?:\[\d+\])?:(?: |$)"
+#: The access-log formats' sniffers: :data:`COMBINED_SNIFF` and :data:`COMMON_SNIFF` on a
+#: line that does not start with a syslog time. nginx's access log sent to syslog is syslog
+#: (host, program), whose messages :mod:`.accesspayload` reads as requests; matched as a
+#: combined line, the syslog head was taken for the client. (Python's ``re``: the look-ahead
+#: is not for polars.)
+_SYSLOG_START = rf"(?:<\d{{1,3}}>)?(?:{_BSD}|{_ISO}) "
+COMBINED_LINE = rf"^(?!{_SYSLOG_START}){COMBINED_SNIFF[1:]}"
+COMMON_LINE = rf"^(?!{_SYSLOG_START}){COMMON_SNIFF[1:]}"
 _SD = r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)'
 RFC5424 = (
     rf"^(?:<(?P<_pri>\d{{1,3}})>(?P<_version>\d{{1,2}}) )?(?P<ts>{_ISO}|-) (?P<host>\S+) "
