@@ -23,6 +23,7 @@ from postmortem_kit.ingest.source import collect_block, scan_groups, whole_lines
 from postmortem_kit.ingest.text import (
     ACCESS,
     ACCESS_FAST,
+    INGRESS_COLUMNS,
     access_columns,
     derive_access,
     extract_lines,
@@ -85,7 +86,8 @@ def _read_clean(data: bytes, first_line: int, ctx: ParseContext) -> BlockRows | 
             timestamp=pl.col("ts").str.strptime(pl.Datetime("ns", "UTC"), _CLF, strict=False),
             time_note=pl.lit(None, pl.String),
         )
-        .drop("line_no", "line", "ident", "request", "ts", "_lat")  # held no longer than needed
+        # held no longer than needed; the ingress fields: the one-pass pattern reads none
+        .drop("line_no", "line", "ident", "request", "ts", "_lat", "_ilat", *INGRESS_COLUMNS)
     )
     events = collect_block(query, streaming=True)
     if events is None or events["timestamp"].has_nulls():  # another layout or time, or blank

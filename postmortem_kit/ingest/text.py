@@ -215,9 +215,27 @@ def line_parser(
 # --- access logs ------------------------------------------------------------------------
 
 _Q = r'(?:[^"\\]|\\.)*'
+#: An nginx variable that holds one value per upstream tried (``10.1.2.3:8080, 10.1.2.4:8080``;
+#: `` : `` between upstream groups).
+_UPSTREAMS = r"[^ ,]+(?:(?:, | : )[^ ,]+)*"
+#: The Kubernetes ingress-nginx controller's default log format after the user agent:
+#: ``$request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name]
+#: $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id``.
+_INGRESS_TAIL = (
+    r" (?P<request_length>\d+) (?P<_ilat>\d+\.\d+) \[(?P<upstream_name>[^\]]*)\] "
+    r"\[(?P<upstream_alternative>[^\]]*)\] (?P<upstream_addr>" + _UPSTREAMS + r") "
+    r"(?P<upstream_bytes>" + _UPSTREAMS + r") (?P<upstream_time>" + _UPSTREAMS + r") "
+    r"(?P<upstream_status>" + _UPSTREAMS + r") (?P<request_id>\S+)$"
+)
+#: The columns :data:`_INGRESS_TAIL` gives (all null on other lines: left out then).
+INGRESS_COLUMNS = (
+    "request_length", "upstream_name", "upstream_alternative", "upstream_addr",
+    "upstream_bytes", "upstream_time", "upstream_status", "request_id",
+)  # fmt: skip
 #: One regex for the whole line: the request is split into method, path and protocol when it
 #: has that shape (else kept whole), and a trailing ``"forwarded for"`` and request time
-#: (``0.123``, ``rt=0.123``, ``request_time=0.123``) are picked out of the rest.
+#: (``0.123``, ``rt=0.123``, ``request_time=0.123``) are picked out of the rest, or the
+#: ingress controller's fields (:data:`_INGRESS_TAIL`) read when the rest is those.
 ACCESS = (
     r'^(?P<client>.+?) (?P<ident>\S+) (?P<user>\S+) \[(?P<ts>[^\]]+)\] "(?P<request>'
     r'(?P<method>[A-Z][A-Z_-]*) (?P<path>(?:[^"\\\s]|\\\S)+)(?: (?P<protocol>[A-Z]+/[\d.]+))?'
@@ -225,7 +243,7 @@ ACCESS = (
     r"(?P<status>\d{3}) (?P<bytes>\d+|-)"
     r'(?: "(?P<referer>' + _Q + r')" "(?P<user_agent>' + _Q + r')")?'
     r'(?: "(?P<forwarded_for>[^"]*)")?'
-    r"(?:.*?\s(?:rt=|request_time=)?(?P<_lat>\d+\.\d+)(?:\s|$))?"
+    r"(?:" + _INGRESS_TAIL + r"|.*?\s(?:rt=|request_time=)?(?P<_lat>\d+\.\d+)(?:\s|$))?"
 )
 #: :data:`ACCESS` narrowed to a one-pass pattern (see :func:`extract_lines`): combined or
 #: common layout, a bare client, a ``METHOD path PROTOCOL`` request, and at most a request
@@ -270,7 +288,7 @@ def access_columns(*, quoted_clients: bool, fast: bool = False) -> dict[str, pl.
     return dict(
         status=status,
         bytes=pl.col("bytes").cast(pl.Int64, strict=False),
-        latency=pl.col("_lat").cast(pl.Float64, strict=False),
+        latency=pl.coalesce("_ilat", "_lat").cast(pl.Float64, strict=False),
         client=client,
         client_ip=client_ip,
         user=dash_is_null("user"),
@@ -292,7 +310,17 @@ def request_text() -> pl.Expr:
 
 def derive_access(f: pl.DataFrame) -> pl.DataFrame:
     quoted = bool(f.height) and f["client"].str.contains(r'[\s,"]').any()
-    return f.with_columns(**access_columns(quoted_clients=quoted)).drop("ident", "request")
+    f = f.with_columns(**access_columns(quoted_clients=quoted)).drop("ident", "request", "_ilat")
+    if "request_id" in f.columns and f["request_id"].null_count() == f.height:
+        return f.drop(INGRESS_COLUMNS)  # no ingress controller's line here
+    return f.with_columns(**ingress_columns())
+
+
+def ingress_columns() -> dict[str, pl.Expr]:
+    """The ingress controller's fields as their types (``-`` as none, as nginx writes it;
+    a field of several upstreams stays text)."""
+    none = {n: pl.when(pl.col(n).is_in(["", "-"]).not_()).then(pl.col(n)) for n in INGRESS_COLUMNS}
+    return {**none, "request_length": pl.col("request_length").cast(pl.Int64, strict=False)}
 
 
 prepare_access = line_preparer(ACCESS, derive_access, fast=ACCESS_FAST)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from postmortem_kit.ingest import load_logs
+from tests.ingest.blockcheck import assert_same
 
 T0 = dt.datetime(2026, 10, 14, 14, 7, 0, tzinfo=dt.UTC)
 STATUSES = (200, 404, 502, 201, 503)
@@ -22,6 +24,12 @@ def _request(i: int) -> tuple[str, dict]:
         "client": f"10.0.{i % 7}.{i % 250}", "method": ("GET", "POST")[i % 2],
         "path": f"/api/orders/{i}", "protocol": "HTTP/1.1", "status": STATUSES[i % 5],
         "bytes": 100 + i, "user_agent": "curl/8.5.0", "latency": round(0.001 * (i % 900 + 1), 3),
+    }  # fmt: skip
+    want |= {
+        "request_length": 512, "upstream_name": "shop-checkout-80",
+        "upstream_addr": "10.1.2.3:8080", "upstream_bytes": str(want["bytes"]),
+        "upstream_time": "0.001", "upstream_status": str(want["status"]),
+        "request_id": f"{i:032x}",
     }  # fmt: skip
     t = T0 + dt.timedelta(seconds=i)
     line = (
@@ -44,6 +52,7 @@ def _check(frame, wants: dict[int, dict]) -> None:
         row = rows.loc[no]
         for column, value in want.items():
             assert row[column] == value, (no, column)
+        assert pd.isna(row["upstream_alternative"])  # "[]": none
         request = f"{want['method']} {want['path']} {want['protocol']} {want['status']}"
         assert row["message"] == request
         assert row["severity"] == _severity(want["status"])
@@ -101,3 +110,23 @@ def test_a_log_without_request_lines_gets_no_request_columns(tmp_path):
     frame = load_logs(path)
     assert "status" not in frame.columns and "time_local" not in frame.columns
     assert frame["message"].tolist()[0] == "level=info done 0"
+
+
+def test_an_ingress_controllers_plain_log_reads_alike_in_blocks(tmp_path, general_formats):
+    """``kubectl logs`` without timestamps: the requests alone, read as a combined access
+    log; retried requests list every upstream tried."""
+    lines = [_request(i)[0] for i in range(400)]
+    retried = lines[7].replace("10.1.2.3:8080 107 0.001 502", "10.1.2.3:8080, 10.1.2.4:8080 0, "
+                               "107 0.500, 0.001 504, 502")  # fmt: skip
+    assert retried != lines[7]
+    lines[7] = retried
+    lines[8] = _request(8)[0].split(" 512 ")[0]  # a plain combined line between
+    path = tmp_path / "ingress.log"
+    path.write_text("\n".join(lines) + "\n")
+    frame = assert_same(path, "combined")
+    rows = frame.set_index(frame["provenance"].str.rsplit(":", n=1).str[1].astype(int))
+    assert rows.loc[8, "upstream_addr"] == "10.1.2.3:8080, 10.1.2.4:8080"
+    assert rows.loc[8, "upstream_status"] == "504, 502" and rows.loc[8, "status"] == 502
+    assert rows.loc[8, "upstream_time"] == "0.500, 0.001"
+    assert pd.isna(rows.loc[9, "request_id"]) and rows.loc[9, "status"] == STATUSES[8 % 5]
+    assert rows.loc[10, "request_id"] == f"{9:032x}" and rows.loc[10, "latency"] == 0.01
