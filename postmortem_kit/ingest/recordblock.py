@@ -20,6 +20,7 @@ from postmortem_kit.ingest.columns import CORE_COLUMNS, categorise, severity_cat
 from postmortem_kit.ingest.httpfields import may_be_access
 from postmortem_kit.ingest.provenance import line_references
 from postmortem_kit.ingest.registry import BlockRows, ParseContext
+from postmortem_kit.ingest.serilog import render_table
 from postmortem_kit.ingest.structured import KEYS, map_keys
 from postmortem_kit.ingest.timestamps import STYLE_BY_NAME, arrow_iso, sniff_style, style_order
 
@@ -172,6 +173,7 @@ def records_block(
     state = {} if state is None else state
     if may_be_access(table.column_names):  # HTTP requests: the general way makes their columns
         return None
+    table = render_table(table)  # Serilog's compact JSON: messages from their templates
     mapped, rest = map_keys(table.column_names, ctx.fields, keys)
     if "timestamp" not in mapped:
         return None

@@ -17,6 +17,7 @@ import pyarrow.json as pa_json
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
 from postmortem_kit.ingest.httpfields import access_fields, finish_access
 from postmortem_kit.ingest.registry import ParseContext, Parser
+from postmortem_kit.ingest.serilog import render_messages
 from postmortem_kit.ingest.text import reject_rows
 from postmortem_kit.ingest.timestamps import (
     DAYFIRST_HINT,
@@ -292,6 +293,7 @@ def normalise_records(
     trace id. Other keys stay as columns under their own (dotted) names."""
     if records.height:
         ctx.note_keys(records.columns)
+    records = render_messages(records)  # Serilog's compact JSON: the message from its template
     records = access_fields(records)  # JSON access logs: an access log's columns
     mapped, others = map_keys(records.columns, ctx.fields, keys)
     out: dict[str, pl.Expr] = {}

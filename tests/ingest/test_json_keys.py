@@ -42,7 +42,7 @@ LAYOUTS = {
     "serilog-clef": (
         lambda i: {"@t": _iso(i), "@mt": "Payment {OrderId} failed",
                    "@l": ("Warning", "Error")[i % 2], "OrderId": i, "@tr": f"{i:032x}"},
-        lambda r: (r["@t"], r["@l"], r["@mt"], r["@tr"]),
+        lambda r: (r["@t"], r["@l"], f"Payment {r['OrderId']} failed", r["@tr"]),
     ),
     "gcp-logging": (
         lambda i: {"insertId": f"x{i}", "textPayload": f"db timeout {i}", "severity": "ERROR",
