@@ -1,7 +1,6 @@
 """HTTP requests logged as JSON lines (nginx's ``log_format … escape=json``, Traefik, Caddy,
 Envoy, Elastic ECS, Google Cloud's ``httpRequest``): the same columns a text access log
-gives. (A JSON request inside a container log's line, unpacked by :mod:`.payload`, keeps
-its keys as they are.)
+gives, also for such a request inside a container log's line (unpacked by :mod:`.payload`).
 
 Such a record has a status and a method (or the request line), under names that differ by
 server; without this a JSON access log had no message and no severity, and ``http_view``
@@ -72,6 +71,8 @@ LATENCY_SECONDS: dict[str, float | None] = {
 #: The severity an HTTP status gives: the first row whose lowest status it reaches.
 STATUS_SEVERITY = ((500, "error"), (400, "warning"), (100, "info"))
 _ORDER = ("debug", "info", "notice", "warning", "error", "critical")
+#: What :func:`access_fields` adds for :func:`finish_access` (or the payload merge) to use up.
+HTTP_EXTRA = ("_http_request", "_http_severity")
 _REQUEST = r"^(?P<method>[A-Z][A-Z_-]*) (?P<path>\S+)(?: (?P<protocol>[A-Z]+/[\d.]+))?$"
 
 
@@ -199,7 +200,7 @@ def finish_access(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         message=pl.when(none).then(pl.col("_http_request")).otherwise(message),
         severity=worse_severity(level, pl.col("_http_severity")),
-    ).drop("_http_request", "_http_severity")
+    ).drop(HTTP_EXTRA)
 
 
 def worse_severity(level: pl.Expr, status: pl.Expr) -> pl.Expr:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from postmortem_kit.ingest.accesspayload import access_rows, parse_access
 from postmortem_kit.ingest.columns import categorise, severity_of
+from postmortem_kit.ingest.httpfields import HTTP_EXTRA, access_fields, worse_severity
 from postmortem_kit.ingest.payloadrows import (
     json_rows,
     logfmt_rows,
@@ -68,10 +69,20 @@ def _merge(
     table: pa.Table, rows: pa.Array, keys: pl.DataFrame, valid: list[bool]
 ) -> tuple[pa.Table, dict[str, list[str]]]:
     """``table`` with the records ``keys`` (one per row of ``rows``; ``valid``: which are
-    records) merged in (see the module), and which keys fed the frame's own columns."""
+    records) merged in (see the module), and which keys fed the frame's own columns.
+    HTTP requests among them get an access log's columns (:mod:`.httpfields`)."""
+    keys = access_fields(keys)
+    requests = keys.select(HTTP_EXTRA) if HTTP_EXTRA[0] in keys.columns else None
+    keys = keys.drop(HTTP_EXTRA, strict=False)
     mapped, rest = map_keys(keys.columns, None, PAYLOAD_KEYS)
     # each row's record in ``keys`` (null: no valid record), spread with take
     spread = _spreader(table, rows, valid)
+    if requests is not None:  # a request without a message of its own: the request line
+        said = mapped_column(keys, "message", mapped["message"]) if "message" in mapped else None
+        none = pl.lit(True) if said is None else said.is_null() | (said.str.strip_chars() == "")
+        requests = requests.with_columns(
+            pl.when(keys.select(none).to_series()).then(pl.col("_http_request")).alias("_m")
+        )
 
     for column, present in mapped.items():
         incoming = spread(keys.select(mapped_column(keys, column, present)).to_series())
@@ -87,7 +98,19 @@ def _merge(
     taken = set(table.column_names)
     for key, name in rest:
         table = table.append_column(_column_name(name, taken), spread(keys[key]))
+    if requests is not None:
+        table = _merge_requests(table, spread(requests["_m"]), spread(requests["_http_severity"]))
     return table, mapped
+
+
+def _merge_requests(table: pa.Table, message: pa.Array, severity: pa.Array) -> pa.Table:
+    """``table`` with the request lines ``message`` where the payloads had no message, and
+    the worse of each row's severity and its status's ``severity``."""
+    table = put(table, "message", pc.coalesce(message, plain(table["message"])))
+    level = pl.from_arrow(plain(table["severity"])) if "severity" in table.column_names else None
+    frame = pl.DataFrame({"level": level, "status": pl.from_arrow(severity)})
+    worse = frame.select(worse_severity(pl.col("level"), pl.col("status"))).to_series()
+    return put(table, "severity", worse.to_arrow().cast(pa.large_string()))
 
 
 def unpack_payloads(table: pa.Table, ctx: ParseContext) -> pa.Table:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from postmortem_kit.ingest.columns import CORE_COLUMNS, with_severity
-from postmortem_kit.ingest.httpfields import access_fields, finish_access
+from postmortem_kit.ingest.httpfields import HTTP_EXTRA, access_fields, finish_access
 from postmortem_kit.ingest.registry import ParseContext, Parser
 from postmortem_kit.ingest.serilog import render_messages
 from postmortem_kit.ingest.text import reject_rows
@@ -315,7 +315,7 @@ def normalise_records(
         )
         return (
             frame.head(0)
-            .drop("_http_request", "_http_severity", strict=False)
+            .drop(HTTP_EXTRA, strict=False)
             .with_columns(timestamp=pl.lit(None, pl.String), _lines=pl.lit(1, pl.Int64))
         )
     frame = reject_rows(

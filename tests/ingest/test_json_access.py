@@ -161,3 +161,25 @@ def test_filebeats_ecs_requests_give_the_fields_it_wrote():
         assert row.message == f"{request} {status}"
         want = "error" if status >= 500 else "warning" if status >= 400 else "info"
         assert row.severity == want
+
+
+def test_traefik_requests_inside_a_container_log(tmp_path):
+    """Traefik in Kubernetes: its JSON requests wrapped by the runtime's CRI log, with its
+    own log lines between."""
+    own = {"level": "error", "msg": "provider error", "time": "2026-10-14T14:07:03Z"}
+    records = [_traefik(1, 502, 153_000_000), _traefik(2, 200, 1_500_000), own]
+    path = tmp_path / "traefik.log"
+    path.write_text(
+        "".join(
+            f"2026-10-14T14:07:0{i}.5Z stdout F {json.dumps(r)}\n" for i, r in enumerate(records)
+        )
+    )
+    frame = load_logs(path)
+    assert frame["format"].eq("cri").all()
+    assert frame["message"].tolist() == [
+        "GET /api/orders/1 HTTP/1.1 502", "GET /api/orders/2 HTTP/1.1 200", "provider error"
+    ]  # fmt: skip
+    assert frame["severity"].tolist() == ["error", "info", "error"]
+    assert frame["status"].tolist()[:2] == [502, 200] and pd.isna(frame["status"].iloc[2])
+    assert frame["latency"].tolist()[:2] == pytest.approx([0.153, 0.0015])
+    assert frame["method"].tolist()[:2] == ["GET", "GET"]
