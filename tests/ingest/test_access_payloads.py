@@ -10,6 +10,7 @@ import json
 import pandas as pd
 import pytest
 
+from postmortem_kit.explore import http_view
 from postmortem_kit.ingest import load_logs
 from tests.ingest.blockcheck import assert_same
 
@@ -82,6 +83,10 @@ def test_an_ingress_controllers_cri_log_gets_its_requests_read(tmp_path, chunk_b
     assert first["timestamp"] == T0 + dt.timedelta(microseconds=5)  # the runtime's time
     notes = " ".join(frame.attrs["import_report"].files[0].notes)
     assert "270 message(s) were access log lines" in notes
+    figure = http_view(None, frame, show=False)  # the HTTP view takes them as it takes a log
+    bars = [t for t in figure.data if t.type == "bar" and (t.yaxis or "y") == "y"]
+    assert sum(sum(t.y) for t in bars) == 270  # every request, by status class
+    assert {t.name for t in bars} == {"2xx", "4xx", "5xx"}
 
 
 def test_nginx_requests_sent_to_syslog_and_through_docker(tmp_path):
