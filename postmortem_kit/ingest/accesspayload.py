@@ -38,7 +38,7 @@ def access_rows(message: pa.ChunkedArray, exclude: np.ndarray, sample: pl.Series
     return pa.array(np.flatnonzero(hit).astype(np.uint64))
 
 
-def parse_access(texts: pa.Array) -> tuple[pl.DataFrame, list[bool]]:
+def request_fields(texts: pa.Array) -> tuple[pl.DataFrame, list[bool]]:
     """The access-log columns of each of ``texts`` (one row each, in order; a row of nulls
     for a text that is not a request line after all), and which of them were."""
     lines = pl.DataFrame({"line": pl.from_arrow(texts).cast(pl.String)}).with_row_index("line_no")

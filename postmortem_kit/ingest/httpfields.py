@@ -20,14 +20,17 @@ in every row that has one, and a method or request key is there too. Then:
 - a record without a message (none, or empty: Traefik writes ``"msg": ""``) gets the one a
   text access log gets: the request and the status (``GET /api/orders HTTP/1.1 502``, or
   ``(empty request) 400``);
-- :data:`STATUS_SEVERITY` says which severity a status gives (5xx error, 4xx warning, else
-  info); the row's severity is the worse of that and its level's (Traefik logs every
+- a status gives a severity as in a text access log
+  (:func:`.columns.severity_from_http_status`: 5xx error, 4xx warning, else info); the
+  row's severity is the worse of that and its level's (Traefik logs every
   request at ``info``, a 502 too).
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+from postmortem_kit.ingest.columns import SEVERITIES, severity_from_http_status
 
 #: Output column → the keys that feed it, the first present winning.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,9 +71,6 @@ REQUEST_KEYS = ("request", "request_line")
 LATENCY_SECONDS: dict[str, float | None] = {
     "request_time": 1.0, "Duration": 1e-9, "event.duration": 1e-9, "httpRequest.latency": None,
 }  # fmt: skip
-#: The severity an HTTP status gives: the first row whose lowest status it reaches.
-STATUS_SEVERITY = ((500, "error"), (400, "warning"), (100, "info"))
-_ORDER = ("debug", "info", "notice", "warning", "error", "critical")
 #: What :func:`access_fields` adds for :func:`finish_access` (or the payload merge) to use up.
 HTTP_EXTRA = ("_http_request", "_http_severity")
 _REQUEST = r"^(?P<method>[A-Z][A-Z_-]*) (?P<path>\S+)(?: (?P<protocol>[A-Z]+/[\d.]+))?$"
@@ -168,7 +168,7 @@ def access_fields(records: pl.DataFrame) -> pl.DataFrame:
     empty = pl.concat_str([pl.lit("(empty request)"), status], separator=" ")  # as in text
     out["_http_request"] = pl.when(line.fill_null("").str.strip_chars() != "").then(text)
     out["_http_request"] = out["_http_request"].otherwise(empty)
-    out["_http_severity"] = _status_severity(out["status"])
+    out["_http_severity"] = severity_from_http_status(out["status"])
     if "referer" in out:  # nginx's "-" for none, as a text access log has it
         out["referer"] = pl.when(out["referer"] != "-").then(out["referer"])
     # a key named as an output column but not one of its sources keeps its values
@@ -180,13 +180,6 @@ def access_fields(records: pl.DataFrame) -> pl.DataFrame:
 def _all_read(records: pl.DataFrame, key: str) -> bool:
     got = records.select(bad=(_latency(key).is_null() & pl.col(key).is_not_null()).any())
     return not got.item()
-
-
-def _status_severity(status: pl.Expr) -> pl.Expr:
-    expr = pl.lit(None, pl.String)
-    for least, level in reversed(STATUS_SEVERITY):
-        expr = pl.when(status >= least).then(pl.lit(level)).otherwise(expr)
-    return expr
 
 
 def finish_access(frame: pl.DataFrame) -> pl.DataFrame:
@@ -205,9 +198,9 @@ def finish_access(frame: pl.DataFrame) -> pl.DataFrame:
 
 def worse_severity(level: pl.Expr, status: pl.Expr) -> pl.Expr:
     """The worse of two normalised severities (either may be null)."""
-    rank = {name: i for i, name in enumerate(_ORDER)}
+    rank = {name: i for i, name in enumerate(SEVERITIES)}
     a = level.replace_strict(rank, default=None, return_dtype=pl.Int8)
     b = status.replace_strict(rank, default=None, return_dtype=pl.Int8)
     return pl.max_horizontal(a, b).replace_strict(
-        dict(enumerate(_ORDER)), default=None, return_dtype=pl.String
+        dict(enumerate(SEVERITIES)), default=None, return_dtype=pl.String
     )

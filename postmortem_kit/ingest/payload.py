@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from postmortem_kit.ingest.accesspayload import access_rows, parse_access
+from postmortem_kit.ingest.accesspayload import access_rows, request_fields
 from postmortem_kit.ingest.columns import categorise, severity_of
 from postmortem_kit.ingest.httpfields import HTTP_EXTRA, access_fields, worse_severity
 from postmortem_kit.ingest.payloadrows import (
@@ -99,11 +99,13 @@ def _merge(
     for key, name in rest:
         table = table.append_column(_column_name(name, taken), spread(keys[key]))
     if requests is not None:
-        table = _merge_requests(table, spread(requests["_m"]), spread(requests["_http_severity"]))
+        table = _merge_json_requests(
+            table, spread(requests["_m"]), spread(requests["_http_severity"])
+        )
     return table, mapped
 
 
-def _merge_requests(table: pa.Table, message: pa.Array, severity: pa.Array) -> pa.Table:
+def _merge_json_requests(table: pa.Table, message: pa.Array, severity: pa.Array) -> pa.Table:
     """``table`` with the request lines ``message`` where the payloads had no message, and
     the worse of each row's severity and its status's ``severity``."""
     table = put(table, "message", pc.coalesce(message, plain(table["message"])))
@@ -141,8 +143,8 @@ def unpack_payloads(table: pa.Table, ctx: ParseContext) -> pa.Table:
         unpacked = sum(valid)
         _note(ctx, kind, unpacked, len(valid) - unpacked, mapped)
     if len(in_access):
-        fields, valid = _records(message, in_access, parse_access)
-        table = _merge_access(table, in_access, fields, valid)
+        fields, valid = _records(message, in_access, request_fields)
+        table = _merge_access_lines(table, in_access, fields, valid)
         _note_access(ctx, sum(valid))
     return categorise(table)
 
@@ -161,7 +163,7 @@ def _spreader(table: pa.Table, rows: pa.Array, valid: list[bool]):
     return spread
 
 
-def _merge_access(
+def _merge_access_lines(
     table: pa.Table, rows: pa.Array, fields: pl.DataFrame, valid: list[bool]
 ) -> pa.Table:
     """``table`` with the access-log columns ``fields`` (one row per row of ``rows``) of the

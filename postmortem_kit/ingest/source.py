@@ -3,6 +3,7 @@ binary files, invalid UTF-8 and truncated archives, each with a clear message.""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import glob
@@ -99,20 +100,12 @@ def provenance_names(files: list[Path], relative_to: str | os.PathLike | None = 
     return out
 
 
-def progress(total: int, label: str) -> tqdm | None:
-    """A progress bar for ``total`` bytes, or ``None`` for fewer than :data:`PROGRESS_BYTES`.
-    (``tqdm.auto`` is imported with this module: imported on the first large file instead,
-    it held that file's first block back by 13 ms.)"""
-    if total <= PROGRESS_BYTES:
-        return None
-    return tqdm(total=total, unit="B", unit_scale=True, desc=label, leave=False)
-
-
 class Progress:
     """A progress bar for ``total`` bytes (none for fewer than :data:`PROGRESS_BYTES`),
     made at its first :meth:`update`: a reader that updates after handing a block on hands
     the first one on before paying for the bar (2-6 ms for a process's first bar, 0.3 ms
-    after)."""
+    after). (``tqdm.auto`` is imported with this module: imported on the first large file
+    instead, it held that file's first block back by 13 ms.)"""
 
     def __init__(self, total: int, label: str):
         self.total, self.label = total, label
@@ -122,7 +115,8 @@ class Progress:
         if self.total <= PROGRESS_BYTES:
             return
         if self.bar is None:
-            self.bar = progress(self.total, self.label)
+            self.bar = tqdm(total=self.total, unit="B", unit_scale=True, desc=self.label,
+                            leave=False)  # fmt: skip
         self.bar.update(n)
 
     def close(self) -> None:
@@ -134,9 +128,9 @@ def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
     size = path.stat().st_size
     end = size if end is None else min(end, size)
     want = max(0, end - start)
-    bar = progress(want, f"reading {path.name}")
+    bar = Progress(want, f"reading {path.name}")
     parts = []
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, contextlib.closing(bar):
         handle.seek(start)
         left = want
         while left > 0:
@@ -145,10 +139,7 @@ def _read(path: Path, start: int = 0, end: int | None = None) -> bytes:
                 break
             parts.append(chunk)
             left -= len(chunk)
-            if bar is not None:
-                bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
+            bar.update(len(chunk))
     return b"".join(parts)
 
 
